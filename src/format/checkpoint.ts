@@ -1,0 +1,116 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { CorruptError, FormatVersionError } from '../errors.js';
+import { checksum } from './checksum.js';
+import { PageMap } from './page-map.js';
+import { FORMAT_VERSION } from './version.js';
+
+const MAGIC = 0x53334c43; // "S3LC"
+
+interface CheckpointHeader {
+  v: number;
+  seq: number;
+  pageSize: number;
+  pageCount: number;
+  txids: string[];
+}
+
+/** A checkpoint: the whole page map as of commit `seq`. */
+export interface Checkpoint {
+  seq: number;
+  map: PageMap;
+}
+
+/**
+ * Binary layout: magic (4 bytes), CRC-32 of the rest (4), then raw-deflated
+ * [header length (4)][header JSON][page → txid index, u32 × pageCount][page CRC, u32 × pageCount],
+ * all little-endian. Pages written by one commit share a txid index, so the map compresses well.
+ */
+export function encodeCheckpoint(seq: number, map: PageMap): Uint8Array {
+  const { txidIndex, crcs, txids } = map.compactArrays();
+  const header: CheckpointHeader = {
+    v: FORMAT_VERSION,
+    seq,
+    pageSize: map.pageSize,
+    pageCount: map.pageCount,
+    txids,
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const payload = Buffer.alloc(4 + headerBytes.byteLength + 8 * map.pageCount);
+  payload.writeUInt32LE(headerBytes.byteLength, 0);
+  payload.set(headerBytes, 4);
+  const arraysAt = 4 + headerBytes.byteLength;
+  payload.set(toLittleEndianBytes(txidIndex), arraysAt);
+  payload.set(toLittleEndianBytes(crcs), arraysAt + 4 * map.pageCount);
+  const compressed = deflateRawSync(payload);
+  const out = Buffer.alloc(8 + compressed.byteLength);
+  out.writeUInt32LE(MAGIC, 0);
+  out.writeUInt32LE(checksum(compressed), 4);
+  out.set(compressed, 8);
+  return out;
+}
+
+export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (data.byteLength < 8 || data.readUInt32LE(0) !== MAGIC) {
+    throw new CorruptError(key, 'not a checkpoint (bad magic number)');
+  }
+  const compressed = data.subarray(8);
+  if (data.readUInt32LE(4) !== checksum(compressed)) {
+    throw new CorruptError(key, 'checkpoint fails its checksum');
+  }
+  let payload: Buffer;
+  let header: CheckpointHeader;
+  try {
+    payload = inflateRawSync(compressed);
+    const headerLength = payload.readUInt32LE(0);
+    header = JSON.parse(payload.subarray(4, 4 + headerLength).toString('utf8')) as CheckpointHeader;
+  } catch (error) {
+    throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
+  }
+  if (header.v > FORMAT_VERSION) {
+    throw new FormatVersionError(
+      `checkpoint "${key}" has format version ${header.v}, newer than ${FORMAT_VERSION}: upgrade s3lite`,
+    );
+  }
+  const arraysAt = 4 + payload.readUInt32LE(0);
+  const n = header.pageCount;
+  if (payload.byteLength !== arraysAt + 8 * n) {
+    throw new CorruptError(
+      key,
+      `checkpoint holds ${payload.byteLength - arraysAt} bytes of page map, expected ${8 * n}`,
+    );
+  }
+  const txidIndex = fromLittleEndianBytes(payload.subarray(arraysAt, arraysAt + 4 * n));
+  const crcs = fromLittleEndianBytes(payload.subarray(arraysAt + 4 * n));
+  return {
+    seq: header.seq,
+    map: PageMap.fromArrays(header.pageSize, n, txidIndex, crcs, header.txids),
+  };
+}
+
+function toLittleEndianBytes(values: Uint32Array): Buffer {
+  const out = Buffer.alloc(values.length * 4);
+  values.forEach((value, i) => out.writeUInt32LE(value, i * 4));
+  return out;
+}
+
+function fromLittleEndianBytes(bytes: Buffer): Uint32Array {
+  const out = new Uint32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readUInt32LE(i * 4);
+  return out;
+}
+
+/** The `latest-checkpoint` hint: where opening starts. May lag behind; never runs ahead. */
+export function encodeCheckpointHint(seq: number): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify({ v: FORMAT_VERSION, seq })}\n`);
+}
+
+export function decodeCheckpointHint(key: string, bytes: Uint8Array): number {
+  try {
+    const { seq } = JSON.parse(new TextDecoder().decode(bytes)) as { seq?: unknown };
+    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return seq;
+  } catch (error) {
+    throw new CorruptError(key, 'checkpoint hint is not JSON', { cause: error });
+  }
+  throw new CorruptError(key, 'checkpoint hint has no valid sequence number');
+}

@@ -1,0 +1,7 @@
+/**
+ * s3lite: SQLite databases in S3-compatible object storage.
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './store/index.js';

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { PreconditionFailedError, UnsupportedError } from '../errors.js';
+import type { ConditionalWriteSupport, ObjectStore } from './types.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * Ask the store, with five requests on a scratch key, whether it refuses a create-only PUT of
+ * an existing key and a PUT with a stale ETag. Some S3 look-alikes accept the headers and
+ * silently overwrite; s3lite must know before it trusts them with concurrent writers.
+ */
+export async function probeConditionalWrites(
+  store: ObjectStore,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<ConditionalWriteSupport> {
+  const key = `${prefix}.s3lite-probe-${randomUUID()}`;
+  try {
+    let { etag } = await store.put(key, encoder.encode('first'), { ifNoneMatch: '*', signal });
+    const ifNoneMatch = await refused(async () => {
+      etag = (await store.put(key, encoder.encode('second'), { ifNoneMatch: '*', signal })).etag;
+    });
+    const ifMatch =
+      (await refused(() =>
+        store.put(key, encoder.encode('third'), { ifMatch: `${etag}-stale`, signal }),
+      )) &&
+      (await accepted(() => store.put(key, encoder.encode('fourth'), { ifMatch: etag, signal })));
+    return { ifNoneMatch, ifMatch };
+  } finally {
+    await store.delete(key, { signal }).catch(() => undefined);
+  }
+}
+
+/** True when the write was refused for its precondition, false when it went through. */
+async function refused(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return false;
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) return true;
+    if (error instanceof UnsupportedError) return false;
+    throw error;
+  }
+}
+
+async function accepted(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof PreconditionFailedError || error instanceof UnsupportedError) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,140 @@
+import {
+  AccessDeniedError,
+  CredentialsError,
+  InvalidArgumentError,
+  InvalidRangeError,
+  NoSuchBucketError,
+  NotFoundError,
+  PreconditionFailedError,
+  S3liteError,
+  StoreError,
+  UnreachableError,
+} from '../errors.js';
+
+/** What the failed request was about, so the error can name it. */
+export interface S3RequestContext {
+  operation: string;
+  bucket: string;
+  endpoint: string;
+  key?: string;
+}
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: string;
+}
+
+/** Error names S3 and its look-alikes use for a missing key. */
+const MISSING_KEY = new Set(['NoSuchKey', 'NotFound']);
+/** Error names of refused credentials or permissions: retrying cannot help. */
+const DENIED = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'InvalidToken',
+  'ExpiredToken',
+  'AllAccessDisabled',
+]);
+/** Errors worth repeating: the server is busy, hiccuped, or lost a conditional-write race. */
+const RETRYABLE_NAMES = new Set([
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'ConditionalRequestConflict',
+  'OperationAborted',
+  'ThrottlingException',
+]);
+/** Network failures of the connection itself. Of these only DNS failures are final. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
+
+/** Turn an AWS SDK failure into the typed s3lite error that says what went wrong, and where. */
+export function mapS3Error(error: unknown, context: S3RequestContext): S3liteError {
+  if (error instanceof S3liteError) return error;
+  const e = (error ?? {}) as SdkErrorShape;
+  const name = e.Code ?? e.name ?? '';
+  const status = e.$metadata?.httpStatusCode;
+  const where = `s3://${context.bucket}${context.key ? `/${context.key}` : ''} at ${context.endpoint}`;
+  const detail = `${name || 'error'}${e.message ? `: ${e.message}` : ''}`;
+
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e.message ?? '')) {
+    return new CredentialsError(
+      `no AWS credentials found for ${where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+        `choose a profile with AWS_PROFILE, or pass credentials explicitly`,
+      { cause: error },
+    );
+  }
+  const networkCode = networkCodeOf(error);
+  if (networkCode) {
+    return new UnreachableError(`cannot reach ${context.endpoint} (${networkCode}) for ${where}`, {
+      cause: error,
+      retryable: networkCode !== 'ENOTFOUND',
+    });
+  }
+  if (name === 'NoSuchBucket')
+    return new NoSuchBucketError(context.bucket, context.endpoint, { cause: error });
+  if (name === 'InvalidBucketName') {
+    return new InvalidArgumentError(`invalid bucket name "${context.bucket}" (${detail})`, {
+      cause: error,
+    });
+  }
+  if (MISSING_KEY.has(name) || (status === 404 && context.key !== undefined)) {
+    return new NotFoundError(context.key ?? '', `s3://${context.bucket} at ${context.endpoint}`, {
+      cause: error,
+    });
+  }
+  if (status === 404)
+    return new NoSuchBucketError(context.bucket, context.endpoint, { cause: error });
+  if (name === 'PreconditionFailed' || status === 412) {
+    return new PreconditionFailedError(context.key ?? '', detail, { cause: error });
+  }
+  if (name === 'InvalidRange' || status === 416) {
+    return new InvalidRangeError(context.key ?? '', detail);
+  }
+  if (DENIED.has(name) || status === 403 || status === 401) {
+    return new AccessDeniedError(`access denied to ${where} (${detail})`, { cause: error });
+  }
+  const retryable =
+    RETRYABLE_NAMES.has(name) ||
+    status === 409 ||
+    status === 429 ||
+    (status !== undefined && status >= 500) ||
+    (status === undefined && e.$fault === 'server');
+  return new StoreError(
+    `${context.operation} ${where} failed (${status ?? 'no status'} ${detail})`,
+    status,
+    {
+      cause: error,
+      retryable,
+    },
+  );
+}
+
+/** The errno-style code of a network failure, searched along the `cause` chain. */
+function networkCodeOf(error: unknown): string | undefined {
+  for (
+    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  if (error instanceof Error && /socket hang up/i.test(error.message)) return 'ECONNRESET';
+  return undefined;
+}

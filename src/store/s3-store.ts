@@ -1,0 +1,285 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  PreconditionFailedError,
+  StoreError,
+} from '../errors.js';
+import { BaseStore, type Attempt, type BaseStoreOptions } from './base-store.js';
+import { unquoteEtag } from './etag.js';
+import { mapS3Error } from './s3-errors.js';
+import type {
+  GetOptions,
+  GetResult,
+  ListPage,
+  ObjectInfo,
+  PutOptions,
+  PutResult,
+} from './types.js';
+
+/** Static credentials; without them the AWS default provider chain is used. */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface S3StoreOptions extends BaseStoreOptions {
+  bucket: string;
+  /**
+   * S3-compatible endpoint URL (MinIO, R2, Ceph, …). Default: `AWS_ENDPOINT_URL_S3`, then
+   * `AWS_ENDPOINT_URL`, then AWS itself.
+   */
+  endpoint?: string;
+  /** Default: `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`. */
+  region?: string;
+  /** Path-style URLs (`host/bucket/key`). Default: on for a custom endpoint, off for AWS. */
+  forcePathStyle?: boolean;
+  /** Explicit credentials. Default: the AWS chain (environment, profile, SSO, instance role). */
+  credentials?: S3Credentials;
+  /** A named profile of ~/.aws/config and ~/.aws/credentials. */
+  profile?: string;
+  /** Use this client instead of building one (its own settings then apply). */
+  client?: S3Client;
+}
+
+/** Default requests in flight per store: enough to hide S3's tens-of-ms latency. */
+const DEFAULT_CONCURRENCY = 64;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The store on Amazon S3 or any S3-compatible server, through the AWS SDK v3. Retries are
+ * s3lite's own (the SDK's are turned off) so that every attempt is counted and conditional
+ * writes are retried with the rules s3lite needs.
+ */
+export class S3Store extends BaseStore {
+  readonly location: string;
+  readonly bucket: string;
+  readonly endpoint: string;
+  private readonly client: S3Client;
+  private readonly ownsClient: boolean;
+
+  constructor(options: S3StoreOptions) {
+    super(options, { concurrency: DEFAULT_CONCURRENCY });
+    if (!options.bucket || !BUCKET_NAME.test(options.bucket)) {
+      throw new InvalidArgumentError(
+        `invalid bucket name "${options.bucket ?? ''}": 3–63 lowercase letters, digits, dots or hyphens`,
+      );
+    }
+    this.bucket = options.bucket;
+    const endpoint =
+      options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    if (endpoint !== undefined) checkEndpoint(endpoint);
+    const region =
+      options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    this.endpoint = endpoint ?? `AWS S3 (${region})`;
+    this.location = `s3://${this.bucket} at ${this.endpoint}`;
+    this.ownsClient = options.client === undefined;
+    this.client = options.client ?? buildClient(options, endpoint, region);
+  }
+
+  protected async doGet(key: string, options: GetOptions, { signal }: Attempt): Promise<GetResult> {
+    const range = options.range;
+    const response = await this.send('get', key, signal, () =>
+      this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: range
+            ? `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`
+            : undefined,
+          IfMatch: options.ifMatch,
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    const body = response.Body
+      ? await response.Body.transformToByteArray().catch((error: unknown) => {
+          throw mapS3Error(error, this.context('get', key));
+        })
+      : new Uint8Array(0);
+    const total = /\/(\d+)$/.exec(response.ContentRange ?? '')?.[1];
+    return {
+      key,
+      etag: unquoteEtag(response.ETag ?? ''),
+      size: total === undefined ? body.byteLength : Number(total),
+      body,
+    };
+  }
+
+  protected async doHead(key: string, { signal }: Attempt): Promise<ObjectInfo> {
+    const response = await this.send('head', key, signal, () =>
+      this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: signal,
+      }),
+    );
+    return { key, etag: unquoteEtag(response.ETag ?? ''), size: response.ContentLength ?? 0 };
+  }
+
+  protected async doPut(
+    key: string,
+    body: Uint8Array,
+    options: PutOptions,
+    { signal }: Attempt,
+  ): Promise<PutResult> {
+    try {
+      const response = await this.send('put', key, signal, () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentLength: body.byteLength,
+            IfNoneMatch: options.ifNoneMatch,
+            // Unquoted (BaseStore strips quotes): Ceph RGW compares If-Match with the bare
+            // ETag only, and AWS and MinIO accept it.
+            IfMatch: options.ifMatch,
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      return { etag: unquoteEtag(response.ETag ?? '') };
+    } catch (error) {
+      if (options.ifMatch !== undefined && error instanceof PreconditionFailedError) {
+        // Ceph answers 412 where AWS answers 404 for If-Match on a missing key.
+        // Called directly, not through head(): this attempt already holds a concurrency slot.
+        const started = performance.now();
+        const exists = await this.doHead(key, { signal })
+          .then(
+            () => true,
+            (headError: unknown) => !(headError instanceof NotFoundError),
+          )
+          .finally(() => this.metrics.recordRequest('head', performance.now() - started));
+        if (!exists) throw new NotFoundError(key, this.location, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  protected async doDelete(key: string, { signal }: Attempt): Promise<void> {
+    await this.send('delete', key, signal, () =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: signal,
+      }),
+    );
+  }
+
+  protected async doDeleteBatch(keys: readonly string[], { signal }: Attempt): Promise<void> {
+    if (keys.length === 0) return;
+    const response = await this.send('deleteMany', undefined, signal, () =>
+      this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    const failed = (response.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+    if (failed.length > 0) {
+      const first = failed[0];
+      throw new StoreError(
+        `batch delete in ${this.location} failed for ${failed.length} of ${keys.length} keys ` +
+          `(first: "${first?.Key}": ${first?.Code} ${first?.Message ?? ''})`,
+        undefined,
+        { retryable: failed.every((e) => e.Code === 'InternalError' || e.Code === 'SlowDown') },
+      );
+    }
+  }
+
+  protected async doList(
+    prefix: string,
+    startAfter: string | undefined,
+    maxKeys: number,
+    { signal }: Attempt,
+  ): Promise<ListPage> {
+    const response = await this.send('list', undefined, signal, () =>
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix === '' ? undefined : prefix,
+          StartAfter: startAfter,
+          MaxKeys: maxKeys,
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    const objects = (response.Contents ?? []).map((o) => ({
+      key: o.Key ?? '',
+      etag: unquoteEtag(o.ETag ?? ''),
+      size: o.Size ?? 0,
+    }));
+    return { objects, truncated: response.IsTruncated === true };
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  private async send<T>(
+    operation: string,
+    key: string | undefined,
+    signal: AbortSignal,
+    request: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw mapS3Error(error, this.context(operation, key));
+    }
+  }
+
+  private context(operation: string, key: string | undefined) {
+    return { operation, bucket: this.bucket, endpoint: this.endpoint, key };
+  }
+}
+
+function checkEndpoint(endpoint: string): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (error) {
+    throw new InvalidArgumentError(`malformed S3 endpoint URL "${endpoint}"`, { cause: error });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(
+      `S3 endpoint URL "${endpoint}" must start with http:// or https://, not ${url.protocol}`,
+    );
+  }
+}
+
+function buildClient(options: S3StoreOptions, endpoint: string | undefined, region: string) {
+  const maxSockets = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const config: S3ClientConfig = {
+    region,
+    endpoint,
+    forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
+    credentials: options.credentials,
+    profile: options.profile,
+    // s3lite retries by itself, counting every attempt.
+    maxAttempts: 1,
+    // The SDK's default checksums break streaming uploads on Ceph and older MinIO and are not
+    // needed: every s3lite object is covered by its own checksum.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: {
+      connectionTimeout: 5_000,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    },
+  };
+  return new S3Client(config);
+}

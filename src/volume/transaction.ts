@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidArgumentError } from '../errors.js';
+import { checksum, isValidPageSize } from '../format/index.js';
+
+/** How a transaction reaches what lies below it. */
+export interface TransactionIO {
+  /** Bytes of the snapshot the transaction started from (may be short at its end). */
+  readBase(offset: number, length: number): Promise<Uint8Array>;
+  /** A page this transaction already uploaded early. */
+  readUploaded(pageNo: number, crc: number): Promise<Uint8Array>;
+  /** Upload pages before the commit; they stay invisible until the commit record exists. */
+  uploadEarly(pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>>;
+}
+
+/** What a commit must contain: pages still to upload, and the checksum of every page. */
+export interface CommitContent {
+  pageSize: number;
+  pageCount: number;
+  toUpload: Array<[number, Uint8Array, number]>;
+  pages: Array<[number, number]>;
+}
+
+/**
+ * The changes of one write transaction, as a byte-addressed file laid over its snapshot.
+ * Changed pages are kept in memory up to a budget and then uploaded early, so a transaction
+ * of any size needs bounded memory. Nothing here is visible to others until the volume
+ * creates the commit record.
+ */
+export class Transaction {
+  /** Random id: names this transaction's page objects and identifies its commit record. */
+  readonly txid = randomBytes(8).toString('hex');
+  pageSize: number;
+  size: number;
+  private readonly dirty = new Map<number, Uint8Array>();
+  private readonly uploaded = new Map<number, number>();
+  private dirtyBytes = 0;
+  /** Snapshot bytes at or past this offset were truncated away and read as zeros. */
+  private baseLimit: number;
+
+  constructor(
+    private readonly basePageSize: number,
+    private readonly baseSize: number,
+    private readonly io: TransactionIO,
+    private readonly bufferBytes: number,
+  ) {
+    this.pageSize = basePageSize;
+    this.size = baseSize;
+    this.baseLimit = baseSize;
+  }
+
+  get hasChanges(): boolean {
+    return (
+      this.dirty.size > 0 ||
+      this.uploaded.size > 0 ||
+      this.size !== this.baseSize ||
+      this.pageSize !== this.basePageSize
+    );
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(offset + length, this.size);
+    if (end <= offset) return new Uint8Array(0);
+    const out = new Uint8Array(end - offset);
+    const P = this.pageSize;
+    const parts: Array<Promise<void>> = [];
+    for (let pageNo = Math.floor(offset / P) + 1; (pageNo - 1) * P < end; pageNo++) {
+      const pageStart = (pageNo - 1) * P;
+      const from = Math.max(offset, pageStart);
+      const to = Math.min(end, pageStart + P);
+      parts.push(
+        this.pageBytes(pageNo, from, to).then((bytes) =>
+          out.set(bytes.subarray(0, to - from), from - offset),
+        ),
+      );
+    }
+    await Promise.all(parts);
+    return out;
+  }
+
+  async write(offset: number, data: Uint8Array): Promise<void> {
+    if (data.byteLength === 0) return;
+    if (this.pageSize === 0 || this.isNewPageSize(offset, data.byteLength)) {
+      await this.relayout(data.byteLength);
+    }
+    const P = this.pageSize;
+    const end = offset + data.byteLength;
+    for (let pageNo = Math.floor(offset / P) + 1; (pageNo - 1) * P < end; pageNo++) {
+      const pageStart = (pageNo - 1) * P;
+      const from = Math.max(offset, pageStart);
+      const to = Math.min(end, pageStart + P);
+      let page: Uint8Array;
+      if (from === pageStart && to === pageStart + P) {
+        page = data.slice(from - offset, to - offset);
+      } else {
+        // A write of part of a page: merge it into the page's current content.
+        page = new Uint8Array(P);
+        page.set(await this.read(pageStart, P));
+        page.set(data.subarray(from - offset, to - offset), from - pageStart);
+      }
+      this.setDirty(pageNo, page);
+    }
+    this.size = Math.max(this.size, end);
+    if (this.dirtyBytes > this.bufferBytes) await this.spill();
+  }
+
+  truncate(size: number): void {
+    if (size >= this.size) {
+      this.size = size;
+      return;
+    }
+    this.size = size;
+    this.baseLimit = Math.min(this.baseLimit, size);
+    const lastPage = Math.ceil(size / (this.pageSize || 1));
+    for (const pageNo of [...this.dirty.keys()]) {
+      if (pageNo > lastPage) this.dropDirty(pageNo);
+    }
+    for (const pageNo of [...this.uploaded.keys()]) {
+      if (pageNo > lastPage) this.uploaded.delete(pageNo);
+    }
+  }
+
+  /**
+   * Everything the commit record must name. After a change of page size every page of the
+   * new layout is included (pages SQLite did not rewrite are cut from the old bytes; pages of
+   * zeros are left out, as a missing page reads as zeros).
+   */
+  async commitContent(): Promise<CommitContent> {
+    const P = this.pageSize;
+    const pageCount = P === 0 ? 0 : Math.ceil(this.size / P);
+    const crcs = new Map<number, number>();
+    const toUpload: Array<[number, Uint8Array, number]> = [];
+    for (const [pageNo, crc] of this.uploaded) if (pageNo <= pageCount) crcs.set(pageNo, crc);
+    for (const [pageNo, page] of this.dirty) {
+      if (pageNo > pageCount) continue;
+      const crc = checksum(page);
+      crcs.set(pageNo, crc);
+      toUpload.push([pageNo, page, crc]);
+    }
+    for (const [pageNo, skipZeros] of this.pagesToMaterialize(pageCount)) {
+      if (crcs.has(pageNo)) continue;
+      const page = new Uint8Array(P);
+      page.set(await this.read((pageNo - 1) * P, P));
+      if (skipZeros && page.every((b) => b === 0)) continue;
+      const crc = checksum(page);
+      crcs.set(pageNo, crc);
+      toUpload.push([pageNo, page, crc]);
+    }
+    const pages = [...crcs.entries()].sort((a, b) => a[0] - b[0]);
+    return { pageSize: P, pageCount, toUpload, pages };
+  }
+
+  /**
+   * Pages the commit must store although SQLite did not write them: after a change of page
+   * size, all of them (the old map is dropped, so pages of zeros may be left out); after a
+   * truncation that the file then grew past again, the pages cut off (they must now read as
+   * zeros, not as their old versions).
+   */
+  private *pagesToMaterialize(pageCount: number): Generator<[number, boolean]> {
+    const P = this.pageSize;
+    if (P !== this.basePageSize) {
+      for (let pageNo = 1; pageNo <= pageCount; pageNo++) yield [pageNo, true];
+      return;
+    }
+    const baseCount = P === 0 ? 0 : Math.ceil(this.baseSize / P);
+    for (
+      let pageNo = Math.floor(this.baseLimit / P) + 1;
+      pageNo <= Math.min(baseCount, pageCount);
+      pageNo++
+    ) {
+      yield [pageNo, false];
+    }
+  }
+
+  private async pageBytes(pageNo: number, from: number, to: number): Promise<Uint8Array> {
+    const pageStart = (pageNo - 1) * this.pageSize;
+    const dirty = this.dirty.get(pageNo);
+    if (dirty) return dirty.subarray(from - pageStart, to - pageStart);
+    const crc = this.uploaded.get(pageNo);
+    if (crc !== undefined) {
+      return (await this.io.readUploaded(pageNo, crc)).subarray(from - pageStart, to - pageStart);
+    }
+    const out = new Uint8Array(to - from);
+    if (from < this.baseLimit)
+      out.set(await this.io.readBase(from, Math.min(to, this.baseLimit) - from));
+    return out;
+  }
+
+  /** SQLite writes whole pages of the database file; a whole write of another size is VACUUM changing the page size. */
+  private isNewPageSize(offset: number, length: number): boolean {
+    return length !== this.pageSize && isValidPageSize(length) && offset % length === 0;
+  }
+
+  /** Switch to page size `newSize`, carrying over what this transaction already changed. */
+  private async relayout(newSize: number): Promise<void> {
+    if (!isValidPageSize(newSize)) {
+      throw new InvalidArgumentError(
+        `cannot start a database with a ${newSize}-byte write: not a page size`,
+      );
+    }
+    const old = this.pageSize;
+    const changed = [...this.dirty.keys(), ...this.uploaded.keys()];
+    const carried = new Map<number, Uint8Array>();
+    for (const pageNo of changed) {
+      const start = (pageNo - 1) * old;
+      for (let n = Math.floor(start / newSize) + 1; (n - 1) * newSize < start + old; n++) {
+        if (carried.has(n)) continue;
+        const page = new Uint8Array(newSize);
+        page.set(await this.read((n - 1) * newSize, newSize));
+        carried.set(n, page);
+      }
+    }
+    for (const pageNo of [...this.dirty.keys()]) this.dropDirty(pageNo);
+    this.uploaded.clear();
+    this.pageSize = newSize;
+    for (const [pageNo, page] of carried) this.setDirty(pageNo, page);
+  }
+
+  private setDirty(pageNo: number, page: Uint8Array): void {
+    this.dropDirty(pageNo);
+    this.uploaded.delete(pageNo);
+    this.dirty.set(pageNo, page);
+    this.dirtyBytes += page.byteLength;
+  }
+
+  private dropDirty(pageNo: number): void {
+    const page = this.dirty.get(pageNo);
+    if (!page) return;
+    this.dirty.delete(pageNo);
+    this.dirtyBytes -= page.byteLength;
+  }
+
+  /** Upload every buffered page now, keeping only their checksums. */
+  private async spill(): Promise<void> {
+    const pages = [...this.dirty.entries()];
+    const crcs = await this.io.uploadEarly(pages);
+    for (const [pageNo, crc] of crcs) {
+      this.dropDirty(pageNo);
+      this.uploaded.set(pageNo, crc);
+    }
+  }
+}

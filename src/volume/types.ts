@@ -1,0 +1,56 @@
+import type { ObjectStore } from '../store/types.js';
+import type { PageCache } from './page-cache.js';
+
+/** What one commit made of the database. */
+export interface CommitInfo {
+  /** Sequence number: 0 is the empty database before its first commit. */
+  seq: number;
+  /** The writer's transaction id (empty for seq 0). */
+  txid: string;
+  /** When the commit was made (epoch ms; 0 for seq 0). */
+  time: number;
+  /** Page size in bytes (0 while the database is empty). */
+  pageSize: number;
+  /** Pages in the database file. */
+  pageCount: number;
+  /** Pages this commit changed. */
+  changedPages: number;
+}
+
+/** Options of {@link Volume.open}. */
+export interface VolumeOptions {
+  /** Page cache shared with other volumes (default: one cache per process, 64 MiB). */
+  cache?: PageCache;
+  /**
+   * Bytes of changed pages a transaction keeps in memory before uploading some early
+   * (invisible until the commit). Default 64 MiB.
+   */
+  writeBufferBytes?: number;
+  /** Commits between two checkpoints of the full page map (default 32). */
+  checkpointInterval?: number;
+  /** Most pages fetched ahead when reads are sequential (default 64; 0 turns read-ahead off). */
+  readAheadMax?: number;
+  /** Fetch every page of the database at open, in parallel. */
+  prefetch?: boolean;
+  /**
+   * Accept a store that ignores conditional writes, promising that only one writer ever
+   * writes this prefix. Without it such a store is refused for writing (`UNSAFE_STORE`).
+   */
+  singleWriter?: boolean;
+  /** Open for reading only: writes fail with `READ_ONLY`. */
+  readOnly?: boolean;
+}
+
+/** Counters of one volume (the store's own request metrics are on `store.metrics`). */
+export interface VolumeStats {
+  cacheHits: number;
+  cacheMisses: number;
+  /** Pages fetched by read-ahead or prefetch. */
+  pagesPrefetched: number;
+  commits: number;
+  conflicts: number;
+  /** Pages uploaded before their transaction committed, to bound memory. */
+  pagesUploadedEarly: number;
+}
+
+export type { ObjectStore };

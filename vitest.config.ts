@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/s3-server.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    env: {
+      // The AWS credential chain must never reach for an instance-metadata endpoint here.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  },
+});
