@@ -64,9 +64,10 @@ const NETWORK_CODES = new Set([
 ]);
 
 /** Turn an AWS SDK failure into the typed s3lite error that says what went wrong, and where. */
-export function mapS3Error(error: unknown, context: S3RequestContext): S3liteError {
-  if (error instanceof S3liteError) return error;
-  const e = (error ?? {}) as SdkErrorShape;
+export function mapS3Error(sdkError: unknown, context: S3RequestContext): S3liteError {
+  if (sdkError instanceof S3liteError) return sdkError;
+  const e = (sdkError ?? {}) as SdkErrorShape;
+  const error = leanCause(sdkError);
   const name = e.Code ?? e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const where = `s3://${context.bucket}${context.key ? `/${context.key}` : ''} at ${context.endpoint}`;
@@ -79,7 +80,7 @@ export function mapS3Error(error: unknown, context: S3RequestContext): S3liteErr
       { cause: error },
     );
   }
-  const networkCode = networkCodeOf(error);
+  const networkCode = networkCodeOf(sdkError);
   if (networkCode) {
     return new UnreachableError(`cannot reach ${context.endpoint} (${networkCode}) for ${where}`, {
       cause: error,
@@ -137,4 +138,19 @@ function networkCodeOf(error: unknown): string | undefined {
   }
   if (error instanceof Error && /socket hang up/i.test(error.message)) return 'ECONNRESET';
   return undefined;
+}
+
+/**
+ * The SDK's error keeps the whole HTTP response (sockets, agents) on `$response`: printing
+ * it buries the message under kilobytes. Keep what explains the failure.
+ */
+function leanCause(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const e = error as Error & SdkErrorShape & { $response?: unknown };
+  const lean = new Error(e.message) as Error & { code?: string; status?: number };
+  lean.name = e.name;
+  if (e.Code ?? e.code) lean.code = e.Code ?? e.code;
+  if (e.$metadata?.httpStatusCode) lean.status = e.$metadata.httpStatusCode;
+  if (e.cause !== undefined) lean.cause = e.cause;
+  return lean;
 }

@@ -60,8 +60,8 @@ describe.each(STORE_KINDS)('ObjectStore conformance: %s', (kind) => {
   });
 
   it('reports a missing key as NOT_FOUND naming the key', async () => {
-    for (const op of [store.get(`${p}nope`), store.head(`${p}nope`)]) {
-      const error = await failure(op);
+    for (const op of [() => store.get(`${p}nope`), () => store.head(`${p}nope`)]) {
+      const error = await failure(op());
       expect(error.code).toBe('NOT_FOUND');
       expect(error.message).toContain(`${p}nope`);
     }

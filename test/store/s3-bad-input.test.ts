@@ -25,8 +25,13 @@ function withoutCredentials<T>(run: () => Promise<T>): Promise<T> {
 describe('S3Store: bad input gives a typed error naming the cause, without a retry storm', () => {
   it('names a bucket that does not exist', async () => {
     const store = new S3Store({ ...s3Options(), bucket: 'no-such-bucket-s3lite' });
-    for (const request of [store.get('k'), store.list('p/'), store.put('k', new Uint8Array(1))]) {
-      const error = await failure(request);
+    const requests = [
+      () => store.get('k'),
+      () => store.list('p/'),
+      () => store.put('k', new Uint8Array(1)),
+    ];
+    for (const request of requests) {
+      const error = await failure(request());
       expect(error.code).toBe('NO_SUCH_BUCKET');
       expect(error.message).toContain('no-such-bucket-s3lite');
       expect(error.message).toContain(s3Options().endpoint);

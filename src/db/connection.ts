@@ -1,0 +1,360 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as SQLite from '@journeyapps/wa-sqlite';
+import { ClosedError, ConflictError, InvalidArgumentError } from '../errors.js';
+import type { ObjectStore } from '../store/types.js';
+import { VFS_NAME, type VolumeFile } from '../vfs/index.js';
+import type { Volume } from '../volume/volume.js';
+import { backOff, type RetryPolicy } from './retry.js';
+import { toS3liteError } from './sql-errors.js';
+import type { SqliteRuntime } from './sqlite-runtime.js';
+import { bindParams, int64Value, readRow, type BindParams, type Row } from './values.js';
+
+/** What `run()` reports. */
+export interface RunResult {
+  /** Rows inserted, updated or deleted by the statement. */
+  changes: number;
+  /** Rowid of the last row inserted by this connection (a bigint beyond 2^53). */
+  lastInsertRowid: number | bigint;
+}
+
+/** How a statement is stepped: every row kept, only the first, or none. */
+export type StepMode = 'all' | 'first' | 'none';
+
+/** Which transaction() call the current async context runs in, if any. */
+const transactionScope = new AsyncLocalStorage<object>();
+
+/**
+ * One SQLite connection on one volume: the machinery behind `Database` and `Statement`.
+ *
+ * Every call into the shared wa-sqlite module runs inside a section of the module's mutex;
+ * the store requests of one call still go out in parallel inside the volume. Around that, a
+ * per-connection gate keeps a `transaction()` to itself: while one runs, other callers of
+ * this connection wait, except the code the transaction itself runs (found through
+ * AsyncLocalStorage).
+ */
+export class Connection {
+  private closing: Promise<void> | undefined;
+  /** Set once sqlite3_close ran: the handle must not reach the module again. */
+  private handleClosed = false;
+  private readonly prepared = new Set<number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private owner: { token: object; done: Promise<void> } | undefined;
+
+  private constructor(
+    private readonly runtime: SqliteRuntime,
+    private readonly handle: number,
+    private readonly file: VolumeFile,
+    private readonly fileName: string,
+    readonly volume: Volume,
+    private readonly ownedStore: ObjectStore | undefined,
+    readonly retry: RetryPolicy,
+    /** Names the database in messages. */
+    readonly description: string,
+  ) {}
+
+  /** Open SQLite on `volume`; `ownedStore` is closed with the connection. */
+  static async open(
+    runtime: SqliteRuntime,
+    volume: Volume,
+    ownedStore: ObjectStore | undefined,
+    retry: RetryPolicy,
+  ): Promise<Connection> {
+    const description = `database "${volume.prefix}" in ${volume.store.location}`;
+    const { name, file } = runtime.vfs.attach(volume);
+    try {
+      const handle = await runtime.mutex.run(async () => {
+        const db = await runtime.sqlite3.open_v2(
+          name,
+          SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE,
+          VFS_NAME,
+        );
+        // Extended codes tell constraint kinds apart (SQLITE_CONSTRAINT_UNIQUE, …).
+        runtime.module._sqlite3_extended_result_codes(db, 1);
+        return db;
+      });
+      return new Connection(runtime, handle, file, name, volume, ownedStore, retry, description);
+    } catch (error) {
+      runtime.vfs.detach(name);
+      throw error;
+    }
+  }
+
+  get sqlite3(): SQLiteAPI {
+    return this.runtime.sqlite3;
+  }
+
+  get isClosed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * Run one public operation: refused once closing began, held back while another caller's
+   * transaction owns the connection, and awaited by `close()`.
+   */
+  async operation<T>(fn: () => Promise<T>): Promise<T> {
+    this.checkOpen();
+    await this.waitForOtherTransaction();
+    this.checkOpen();
+    const running = fn();
+    this.inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.inFlight.delete(running);
+    }
+  }
+
+  /**
+   * Run `fn` as the owner of the connection (for `transaction()`): other callers wait until
+   * it settles; calls made from inside `fn` go through.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.checkOpen();
+    if (this.owner && transactionScope.getStore() === this.owner.token) {
+      throw new InvalidArgumentError(
+        `${this.description}: transaction() cannot be nested; use SAVEPOINT inside it`,
+      );
+    }
+    await this.waitForOtherTransaction();
+    this.checkOpen();
+    let release = (): void => undefined;
+    const owner = { token: {}, done: new Promise<void>((resolve) => (release = resolve)) };
+    this.owner = owner;
+    try {
+      return await transactionScope.run(owner.token, fn);
+    } finally {
+      this.owner = undefined;
+      release();
+    }
+  }
+
+  /**
+   * One section of the module mutex for `fn`, with errors turned into s3lite errors: the
+   * VFS's recorded JavaScript error when it caused the failure, else a `SqliteError` naming
+   * `sql`.
+   */
+  call<T>(sql: string, fn: () => T | Promise<T>): Promise<T> {
+    return this.section(async () => {
+      this.file.clearError();
+      try {
+        return await fn();
+      } catch (error) {
+        throw toS3liteError(error, sql, this.file.lastError, this.description);
+      }
+    });
+  }
+
+  /** Prepare exactly one statement; it stays valid until {@link finalize} or close. */
+  prepare(sql: string): Promise<number> {
+    return this.call(sql, async () => {
+      const statements = this.sqlite3.statements(this.handle, sql, { unscoped: true });
+      try {
+        const first = await statements.next();
+        if (first.done) throw new InvalidArgumentError(`no SQL statement in: ${sql}`);
+        if (!(await this.isLastStatement(statements))) {
+          await this.sqlite3.finalize(first.value);
+          throw new InvalidArgumentError(
+            `expected one SQL statement, found several (use exec() for a script): ${sql}`,
+          );
+        }
+        this.prepared.add(first.value);
+        return first.value;
+      } finally {
+        await statements.return(undefined);
+      }
+    });
+  }
+
+  /** Whether `statements` has nothing left; anything it yields (or fails on) is finalized. */
+  private async isLastStatement(statements: AsyncIterator<number>): Promise<boolean> {
+    try {
+      const next = await statements.next();
+      if (next.done) return true;
+      await this.sqlite3.finalize(next.value);
+      return false;
+    } catch {
+      // The rest failed to prepare: so there was a rest.
+      return false;
+    }
+  }
+
+  async finalize(stmt: number): Promise<void> {
+    if (!this.prepared.delete(stmt)) return;
+    await this.section(() => this.sqlite3.finalize(stmt));
+  }
+
+  /**
+   * Bind `params` and step `stmt` to its end (or its first row), re-running it on the new
+   * head when it loses a commit race outside an explicit transaction.
+   */
+  async execute(
+    stmt: number,
+    sql: string,
+    params: BindParams | undefined,
+    mode: StepMode,
+  ): Promise<Row[]> {
+    return this.retryConflicts(true, (state) =>
+      this.call(sql, async () => {
+        state.autocommit = this.sqlite3.get_autocommit(this.handle) !== 0;
+        await this.start(stmt, params, sql);
+        const rows: Row[] = [];
+        const columns = mode === 'none' ? [] : this.sqlite3.column_names(stmt);
+        while ((await this.sqlite3.step(stmt)) === SQLite.SQLITE_ROW) {
+          if (mode === 'none') continue;
+          rows.push(readRow(this.sqlite3, stmt, columns));
+          if (mode === 'first') {
+            // Finishes the statement now (an autocommit write commits here) and reports its error.
+            await this.sqlite3.reset(stmt);
+            break;
+          }
+        }
+        return rows;
+      }),
+    );
+  }
+
+  /** Reset `stmt` and bind `params`: the start of each execution. */
+  async start(stmt: number, params: BindParams | undefined, sql: string): Promise<void> {
+    await this.resetQuietly(stmt);
+    this.sqlite3.clear_bindings(stmt);
+    bindParams(this.sqlite3, stmt, params, sql);
+  }
+
+  /** Reset `stmt`, releasing what it holds; the error of its last step was reported already. */
+  async resetQuietly(stmt: number): Promise<void> {
+    try {
+      await this.sqlite3.reset(stmt);
+    } catch {
+      // sqlite3_reset repeats the last step's error, which was reported when it happened.
+    }
+  }
+
+  /** Run every statement of `sql` in order; each one that loses a race outside a transaction is re-run. */
+  async exec(sql: string, retry: boolean): Promise<void> {
+    const statements = this.sqlite3.statements(this.handle, sql);
+    try {
+      for (;;) {
+        const next = await this.call(sql, () => statements.next());
+        if (next.done) return;
+        const stmt = next.value;
+        await this.retryConflicts(retry, (state) =>
+          this.call(sql, async () => {
+            state.autocommit = this.sqlite3.get_autocommit(this.handle) !== 0;
+            try {
+              // A script's rows are not returned: step through them.
+              while ((await this.sqlite3.step(stmt)) === SQLite.SQLITE_ROW) continue;
+            } catch (error) {
+              await this.resetQuietly(stmt);
+              throw toS3liteError(
+                error,
+                this.sqlite3.sql(stmt),
+                this.file.lastError,
+                this.description,
+              );
+            }
+          }),
+        );
+      }
+    } finally {
+      await this.section(() => statements.return(undefined));
+    }
+  }
+
+  /** Changes and rowid of the statement that just ran. */
+  runResult(): Promise<{ changes: number; lastInsertRowid: number | bigint }> {
+    return this.section(() => {
+      const low = this.runtime.module._sqlite3_last_insert_rowid(this.handle);
+      const high = this.runtime.module.getTempRet0();
+      return {
+        changes: this.sqlite3.changes(this.handle),
+        lastInsertRowid: int64Value((BigInt(high) << 32n) | (BigInt(low) & 0xffffffffn)),
+      };
+    });
+  }
+
+  /** Whether an explicit transaction is open. */
+  inTransaction(): Promise<boolean> {
+    return this.section(() => this.sqlite3.get_autocommit(this.handle) === 0);
+  }
+
+  /**
+   * After a lost race the open transaction can never commit (its snapshot is stale), though
+   * SQLite keeps it open after a failed COMMIT: roll it back.
+   */
+  async rollbackQuietly(): Promise<void> {
+    try {
+      if (await this.inTransaction()) await this.exec('ROLLBACK', false);
+    } catch {
+      // Rolling back a transaction that already failed (or a closed connection) has nothing
+      // left to report: the error that led here is the one that matters.
+    }
+  }
+
+  /**
+   * Run `attempt` until it does not lose a commit race. Only an attempt that started outside
+   * an explicit transaction (it sets `autocommit`) is re-run, and only when `retry` is set; a
+   * lost race inside a transaction rolls the transaction back.
+   */
+  async retryConflicts<T>(
+    retry: boolean,
+    attempt: (state: { autocommit: boolean }) => Promise<T>,
+  ): Promise<T> {
+    for (let retries = 0; ; retries++) {
+      const state = { autocommit: false };
+      try {
+        return await attempt(state);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        if (!state.autocommit) await this.rollbackQuietly();
+        if (!retry || !state.autocommit) throw error;
+        if (retries >= this.retry.maxRetries) throw this.exhausted(retries + 1, error);
+        await backOff(this.retry, retries);
+      }
+    }
+  }
+
+  /** The error for work that lost `attempts` commit races in a row. */
+  exhausted(attempts: number, cause: ConflictError): ConflictError {
+    return new ConflictError(
+      `${this.description}: lost ${attempts} commit races in a row to other writers; giving up`,
+      { cause },
+    );
+  }
+
+  /**
+   * Close SQLite, the volume and an owned store. Waits for a running transaction of another
+   * caller and for running operations; statements still prepared are finalized.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.waitForOtherTransaction();
+      await Promise.allSettled([...this.inFlight]);
+      await this.runtime.mutex.run(async () => {
+        for (const stmt of this.prepared) await this.sqlite3.finalize(stmt);
+        this.prepared.clear();
+        await this.sqlite3.close(this.handle);
+        this.handleClosed = true;
+      });
+      this.runtime.vfs.detach(this.fileName);
+      await this.volume.close();
+      await this.ownedStore?.close();
+    })();
+    return this.closing;
+  }
+
+  checkOpen(): void {
+    if (this.closing) throw new ClosedError(this.description);
+  }
+
+  /** A section of the module mutex on this connection's handle, refused once it is closed. */
+  private section<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.runtime.mutex.run(() => {
+      if (this.handleClosed) throw new ClosedError(this.description);
+      return fn();
+    });
+  }
+
+  private async waitForOtherTransaction(): Promise<void> {
+    while (this.owner && transactionScope.getStore() !== this.owner.token) await this.owner.done;
+  }
+}

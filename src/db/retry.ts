@@ -1,0 +1,38 @@
+import { InvalidArgumentError } from '../errors.js';
+
+/** How a lost commit race is retried. */
+export interface RetryPolicy {
+  /** Re-runs after the first attempt before giving up with `CONFLICT`. */
+  maxRetries: number;
+  /** Base of the exponential back-off, in milliseconds. */
+  baseDelayMs: number;
+}
+
+export const DEFAULT_MAX_RETRIES = 8;
+export const DEFAULT_RETRY_DELAY_MS = 10;
+/** No single back-off is longer than this, however many races were lost. */
+const MAX_DELAY_MS = 2_000;
+
+/** Check user-given retry settings and fill in the defaults. */
+export function retryPolicy(
+  maxRetries = DEFAULT_MAX_RETRIES,
+  baseDelayMs = DEFAULT_RETRY_DELAY_MS,
+): RetryPolicy {
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new InvalidArgumentError(`maxRetries must be a whole number ≥ 0, not ${maxRetries}`);
+  }
+  if (!(baseDelayMs >= 0) || !Number.isFinite(baseDelayMs)) {
+    throw new InvalidArgumentError(`retryDelayMs must be a finite number ≥ 0, not ${baseDelayMs}`);
+  }
+  return { maxRetries, baseDelayMs };
+}
+
+/**
+ * Wait before re-run number `retry` (0-based): exponential in `retry`, with full jitter so
+ * that writers who lost to the same winner do not all come back at the same instant.
+ */
+export function backOff(policy: RetryPolicy, retry: number): Promise<void> {
+  const ceiling = Math.min(MAX_DELAY_MS, policy.baseDelayMs * 2 ** retry);
+  const delay = ceiling * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as SQLite from '@journeyapps/wa-sqlite';
+import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs';
+import { S3liteVfs } from '../vfs/index.js';
+import { Mutex } from './mutex.js';
+
+/** Exports of the Emscripten module used directly, where the wa-sqlite API falls short. */
+export interface SqliteModule {
+  /** Low 32 bits of the rowid; the high 32 bits are then in `getTempRet0()`. */
+  _sqlite3_last_insert_rowid(db: number): number;
+  _sqlite3_extended_result_codes(db: number, onoff: number): number;
+  getTempRet0(): number;
+}
+
+/** One wa-sqlite module with the s3lite VFS registered, shared by every connection. */
+export interface SqliteRuntime {
+  readonly sqlite3: SQLiteAPI;
+  readonly module: SqliteModule;
+  readonly vfs: S3liteVfs;
+  /** Held for every call into the module. */
+  readonly mutex: Mutex;
+}
+
+let runtime: Promise<SqliteRuntime> | undefined;
+
+/** The process's SQLite runtime, loaded on first use. */
+export function sqliteRuntime(): Promise<SqliteRuntime> {
+  if (!runtime) {
+    runtime = load();
+    // A failed load (a missing .wasm, say) may be retried by the next open.
+    runtime.catch(() => (runtime = undefined));
+  }
+  return runtime;
+}
+
+async function load(): Promise<SqliteRuntime> {
+  // Node has no JSPI, hence the Asyncify build; Emscripten cannot fetch a file: URL, so the
+  // .wasm bytes are handed over directly.
+  const wasmPath = createRequire(import.meta.url).resolve(
+    '@journeyapps/wa-sqlite/dist/wa-sqlite-async.wasm',
+  );
+  const module = (await SQLiteESMFactory({ wasmBinary: readFileSync(wasmPath) })) as SqliteModule;
+  const sqlite3 = SQLite.Factory(module);
+  const vfs = new S3liteVfs(module);
+  sqlite3.vfs_register(vfs, false);
+  return { sqlite3, module, vfs, mutex: new Mutex() };
+}
