@@ -5,3 +5,11 @@
  */
 export * from './errors.js';
 export * from './store/index.js';
+export * from './db/index.js';
+export {
+  Volume,
+  PageCache,
+  type CommitInfo,
+  type VolumeOptions,
+  type VolumeStats,
+} from './volume/index.js';

@@ -20,6 +20,20 @@ export interface RunResult {
 /** How a statement is stepped: every row kept, only the first, or none. */
 export type StepMode = 'all' | 'first' | 'none';
 
+/** What one execution of a statement gave. */
+export interface Execution extends RunResult {
+  rows: Row[];
+}
+
+/** The outcome of one statement of a script, from `Database.script()`. */
+export interface StatementResult {
+  /** The statement's text, as it appears in the script. */
+  sql: string;
+  /** Names of the result columns (empty for a statement that returns no rows). */
+  columns: string[];
+  rows: Row[];
+}
+
 /** Which transaction() call the current async context runs in, if any. */
 const transactionScope = new AsyncLocalStorage<object>();
 
@@ -33,7 +47,10 @@ const transactionScope = new AsyncLocalStorage<object>();
  * AsyncLocalStorage).
  */
 export class Connection {
-  private closing: Promise<void> | undefined;
+  /** The close in progress (or done), once `close()` was called. */
+  private closed: Promise<void> | undefined;
+  /** Set when closing starts in earnest: new operations fail with `CLOSED` from then on. */
+  private closing = false;
   /** Set once sqlite3_close ran: the handle must not reach the module again. */
   private handleClosed = false;
   private readonly prepared = new Set<number>();
@@ -83,8 +100,9 @@ export class Connection {
     return this.runtime.sqlite3;
   }
 
+  /** Whether `close()` was called. */
   get isClosed(): boolean {
-    return this.closing !== undefined;
+    return this.closed !== undefined;
   }
 
   /**
@@ -93,8 +111,11 @@ export class Connection {
    */
   async operation<T>(fn: () => Promise<T>): Promise<T> {
     this.checkOpen();
-    await this.waitForOtherTransaction();
-    this.checkOpen();
+    if (this.isHeldByOther()) {
+      await this.waitForOtherTransaction();
+      this.checkOpen();
+    }
+    // Started and registered in the same tick as the check, so close() cannot slip between.
     const running = fn();
     this.inFlight.add(running);
     try {
@@ -147,7 +168,8 @@ export class Connection {
   /** Prepare exactly one statement; it stays valid until {@link finalize} or close. */
   prepare(sql: string): Promise<number> {
     return this.call(sql, async () => {
-      const statements = this.sqlite3.statements(this.handle, sql, { unscoped: true });
+      const all = this.sqlite3.statements(this.handle, sql, { unscoped: true });
+      const statements = all[Symbol.asyncIterator]();
       try {
         const first = await statements.next();
         if (first.done) throw new InvalidArgumentError(`no SQL statement in: ${sql}`);
@@ -160,7 +182,7 @@ export class Connection {
         this.prepared.add(first.value);
         return first.value;
       } finally {
-        await statements.return(undefined);
+        await statements.return?.();
       }
     });
   }
@@ -192,7 +214,7 @@ export class Connection {
     sql: string,
     params: BindParams | undefined,
     mode: StepMode,
-  ): Promise<Row[]> {
+  ): Promise<Execution> {
     return this.retryConflicts(true, (state) =>
       this.call(sql, async () => {
         state.autocommit = this.sqlite3.get_autocommit(this.handle) !== 0;
@@ -208,9 +230,19 @@ export class Connection {
             break;
           }
         }
-        return rows;
+        return { rows, ...this.changes() };
       }),
     );
+  }
+
+  /** Changes and last rowid of the statement that just ran (inside its mutex section). */
+  private changes(): RunResult {
+    const low = this.runtime.module._sqlite3_last_insert_rowid(this.handle);
+    const high = this.runtime.module.getTempRet0();
+    return {
+      changes: this.sqlite3.changes(this.handle),
+      lastInsertRowid: int64Value((BigInt(high) << 32n) | (BigInt(low) & 0xffffffffn)),
+    };
   }
 
   /** Reset `stmt` and bind `params`: the start of each execution. */
@@ -229,47 +261,49 @@ export class Connection {
     }
   }
 
-  /** Run every statement of `sql` in order; each one that loses a race outside a transaction is re-run. */
-  async exec(sql: string, retry: boolean): Promise<void> {
-    const statements = this.sqlite3.statements(this.handle, sql);
+  /**
+   * Run every statement of `sql` in order, keeping their rows if `keepRows`; each one that
+   * loses a race outside a transaction is re-run (when `retry`), the ones before it are not.
+   */
+  async exec(sql: string, retry: boolean, keepRows = false): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    // wa-sqlite finalizes each statement when the next is asked for, and the last on return().
+    const statements = this.sqlite3.statements(this.handle, sql)[Symbol.asyncIterator]();
     try {
       for (;;) {
         const next = await this.call(sql, () => statements.next());
-        if (next.done) return;
+        if (next.done) return results;
         const stmt = next.value;
-        await this.retryConflicts(retry, (state) =>
+        const result = await this.retryConflicts(retry, (state) =>
           this.call(sql, async () => {
             state.autocommit = this.sqlite3.get_autocommit(this.handle) !== 0;
+            const text = this.sqlite3.sql(stmt);
             try {
-              // A script's rows are not returned: step through them.
-              while ((await this.sqlite3.step(stmt)) === SQLite.SQLITE_ROW) continue;
+              return await this.stepScriptStatement(stmt, text, keepRows);
             } catch (error) {
               await this.resetQuietly(stmt);
-              throw toS3liteError(
-                error,
-                this.sqlite3.sql(stmt),
-                this.file.lastError,
-                this.description,
-              );
+              throw toS3liteError(error, text, this.file.lastError, this.description);
             }
           }),
         );
+        results.push(result);
       }
     } finally {
-      await this.section(() => statements.return(undefined));
+      await this.section(() => statements.return?.());
     }
   }
 
-  /** Changes and rowid of the statement that just ran. */
-  runResult(): Promise<{ changes: number; lastInsertRowid: number | bigint }> {
-    return this.section(() => {
-      const low = this.runtime.module._sqlite3_last_insert_rowid(this.handle);
-      const high = this.runtime.module.getTempRet0();
-      return {
-        changes: this.sqlite3.changes(this.handle),
-        lastInsertRowid: int64Value((BigInt(high) << 32n) | (BigInt(low) & 0xffffffffn)),
-      };
-    });
+  private async stepScriptStatement(
+    stmt: number,
+    sql: string,
+    keepRows: boolean,
+  ): Promise<StatementResult> {
+    const columns = keepRows ? this.sqlite3.column_names(stmt) : [];
+    const rows: Row[] = [];
+    while ((await this.sqlite3.step(stmt)) === SQLite.SQLITE_ROW) {
+      if (keepRows) rows.push(readRow(this.sqlite3, stmt, columns));
+    }
+    return { sql, columns, rows };
   }
 
   /** Whether an explicit transaction is open. */
@@ -322,12 +356,13 @@ export class Connection {
   }
 
   /**
-   * Close SQLite, the volume and an owned store. Waits for a running transaction of another
-   * caller and for running operations; statements still prepared are finalized.
+   * Close SQLite, the volume and an owned store. Lets a running transaction of another
+   * caller finish and waits for running operations; statements still prepared are finalized.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
+    this.closed ??= (async () => {
       await this.waitForOtherTransaction();
+      this.closing = true;
       await Promise.allSettled([...this.inFlight]);
       await this.runtime.mutex.run(async () => {
         for (const stmt of this.prepared) await this.sqlite3.finalize(stmt);
@@ -339,7 +374,7 @@ export class Connection {
       await this.volume.close();
       await this.ownedStore?.close();
     })();
-    return this.closing;
+    return this.closed;
   }
 
   checkOpen(): void {
@@ -354,7 +389,12 @@ export class Connection {
     });
   }
 
+  /** Whether a transaction() of another caller owns the connection. */
+  private isHeldByOther(): boolean {
+    return this.owner !== undefined && transactionScope.getStore() !== this.owner.token;
+  }
+
   private async waitForOtherTransaction(): Promise<void> {
-    while (this.owner && transactionScope.getStore() !== this.owner.token) await this.owner.done;
+    while (this.owner && this.isHeldByOther()) await this.owner.done;
   }
 }

@@ -28,7 +28,7 @@ export class Statement<T extends object = Row> {
    */
   all(params?: BindParams): Promise<T[]> {
     return this.connection.operation(async () => {
-      const rows = await this.connection.execute(this.ready(), this.sql, params, 'all');
+      const { rows } = await this.connection.execute(this.ready(), this.sql, params, 'all');
       return rows as T[];
     });
   }
@@ -36,7 +36,7 @@ export class Statement<T extends object = Row> {
   /** Run the statement and return its first row (`undefined` when there is none). */
   get(params?: BindParams): Promise<T | undefined> {
     return this.connection.operation(async () => {
-      const rows = await this.connection.execute(this.ready(), this.sql, params, 'first');
+      const { rows } = await this.connection.execute(this.ready(), this.sql, params, 'first');
       return rows[0] as T | undefined;
     });
   }
@@ -44,8 +44,8 @@ export class Statement<T extends object = Row> {
   /** Run the statement to its end, discarding rows; returns what it changed. */
   run(params?: BindParams): Promise<RunResult> {
     return this.connection.operation(async () => {
-      await this.connection.execute(this.ready(), this.sql, params, 'none');
-      return this.connection.runResult();
+      const execution = await this.connection.execute(this.ready(), this.sql, params, 'none');
+      return { changes: execution.changes, lastInsertRowid: execution.lastInsertRowid };
     });
   }
 

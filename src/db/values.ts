@@ -56,8 +56,8 @@ export function bindParams(
         `parameter #${i} is positional, but an object was given, for: ${sql}`,
       );
     }
-    const key = name in named ? name : name.slice(1);
-    if (!(key in named))
+    const key = Object.hasOwn(named, name) ? name : name.slice(1);
+    if (!Object.hasOwn(named, key))
       throw new InvalidArgumentError(`no value given for parameter ${name} of: ${sql}`);
     bindValue(sqlite3, stmt, i, named[key] as BindValue, name, sql);
   }

@@ -44,6 +44,8 @@ export class VolumeFile {
   private baseCounter: Uint8Array | undefined;
   /** The result code of the failure that killed the current write transaction. */
   private failure: number | undefined;
+  /** The database size the last commit was given: SQLite's trim to it afterwards is done. */
+  private committedSize: number | undefined;
   private error: unknown;
 
   constructor(readonly volume: Volume) {}
@@ -93,7 +95,7 @@ export class VolumeFile {
   async truncate(size: number): Promise<number> {
     if (this.failure !== undefined) return SQLite.SQLITE_OK;
     // After a commit SQLite trims the file to the database size; the commit already did.
-    if (!this.volume.inTransaction && size === this.volume.size) return SQLite.SQLITE_OK;
+    if (!this.volume.inTransaction && size === this.committedSize) return SQLite.SQLITE_OK;
     try {
       await this.volume.truncate(size);
       return SQLite.SQLITE_OK;
@@ -167,7 +169,7 @@ export class VolumeFile {
         await this.volume.rollback();
         return SQLite.SQLITE_OK;
       }
-      await this.trimToDatabaseSize();
+      this.committedSize = await this.trimToDatabaseSize();
       await this.volume.commit();
       return SQLite.SQLITE_OK;
     } catch (error) {
@@ -185,17 +187,24 @@ export class VolumeFile {
    * Cut the file to the size the header gives before committing. SQLite trims a file that
    * shrank (VACUUM, auto-vacuum) only after its commit point, which would be too late for the
    * commit; the header's page count is valid whenever its version-valid-for field matches
-   * the change counter, as it always does after a commit by a current SQLite.
+   * the change counter, as it always does after a commit by a current SQLite. The page size
+   * is taken from the header too. Returns the size the commit is given.
    */
-  private async trimToDatabaseSize(): Promise<void> {
+  private async trimToDatabaseSize(): Promise<number> {
     const header = await this.volume.read(0, HEADER_BYTES);
-    if (header.byteLength < HEADER_BYTES) return;
+    if (header.byteLength < HEADER_BYTES) return this.volume.size;
     const view = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
-    if (view.getUint32(CHANGE_COUNTER_OFFSET) !== view.getUint32(VERSION_VALID_FOR_OFFSET)) return;
+    if (view.getUint32(CHANGE_COUNTER_OFFSET) !== view.getUint32(VERSION_VALID_FOR_OFFSET)) {
+      return this.volume.size;
+    }
     const rawPageSize = view.getUint16(16);
     const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+    // A VACUUM to a new page size writes the new layout in chunks of the old size.
+    await this.volume.setPageSize(pageSize);
     const size = pageSize * view.getUint32(28);
-    if (size > 0 && size < this.volume.size) await this.volume.truncate(size);
+    if (size === 0 || size >= this.volume.size) return this.volume.size;
+    await this.volume.truncate(size);
+    return size;
   }
 
   /** Kill the write transaction after `error`; answers the result code for it. */

@@ -103,6 +103,11 @@ export class Transaction {
     if (this.dirtyBytes > this.bufferBytes) await this.spill();
   }
 
+  /** Lay the transaction's file out in pages of `pageSize` bytes; its bytes stay the same. */
+  async setPageSize(pageSize: number): Promise<void> {
+    if (pageSize !== this.pageSize) await this.relayout(pageSize);
+  }
+
   truncate(size: number): void {
     if (size >= this.size) {
       this.size = size;

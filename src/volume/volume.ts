@@ -209,6 +209,16 @@ export class Volume {
     await this.txnOrThrow().write(offset, data);
   }
 
+  /**
+   * Store this transaction's pages in pages of `pageSize` bytes from now on (the file's
+   * bytes do not change). For a writer that changed the page size while writing in chunks of
+   * the old one, as SQLite's VACUUM does.
+   */
+  async setPageSize(pageSize: number): Promise<void> {
+    this.checkOpen();
+    await this.txnOrThrow().setPageSize(pageSize);
+  }
+
   async truncate(size: number): Promise<void> {
     this.checkOpen();
     this.txnOrThrow().truncate(size);

@@ -1,0 +1,30 @@
+import Table from 'cli-table3';
+import type { Row, SqlValue } from '../db/index.js';
+
+/** One value as text: blobs in hex (as the sqlite3 shell's quote() does), NULL spelled out. */
+function cell(value: SqlValue): string {
+  if (value === null) return 'NULL';
+  if (value instanceof Uint8Array) return `X'${Buffer.from(value).toString('hex').toUpperCase()}'`;
+  return String(value);
+}
+
+/** JSON with bigints as numbers where they fit and blobs as hex strings. */
+function jsonValue(value: SqlValue): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (typeof value === 'bigint') {
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  }
+  return value;
+}
+
+/** A row as one line of JSON (the `--json` output, one object per line). */
+export function jsonLine(row: Row): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonValue(v)])));
+}
+
+/** Rows as a boxed table for a terminal. */
+export function table(columns: readonly string[], rows: readonly Row[]): string {
+  const t = new Table({ head: [...columns], style: { head: [], border: [] } });
+  for (const row of rows) t.push(columns.map((c) => cell(row[c] ?? null)));
+  return t.toString();
+}

@@ -1,0 +1,222 @@
+import { ConflictError } from '../errors.js';
+import type { MetricsSnapshot } from '../store/metrics.js';
+import type { ObjectStore } from '../store/types.js';
+import { storeFromUrl, type S3UrlOptions, type StoreLocation } from '../store/url.js';
+import type { CommitInfo, VolumeOptions, VolumeStats } from '../volume/types.js';
+import { Volume } from '../volume/volume.js';
+import {
+  Connection,
+  type Execution,
+  type RunResult,
+  type StatementResult,
+  type StepMode,
+} from './connection.js';
+import { backOff, retryPolicy, type RetryPolicy } from './retry.js';
+import { sqliteRuntime } from './sqlite-runtime.js';
+import { Statement } from './statement.js';
+import type { BindParams, Row } from './values.js';
+
+/** Options of {@link open}: the volume's, plus how URLs reach S3 and how races are retried. */
+export interface OpenOptions extends VolumeOptions {
+  /** Endpoint, region, credentials… for `s3://` locations (default: the AWS environment). */
+  s3?: S3UrlOptions;
+  /**
+   * How many times work that lost a commit race is re-run before failing with `CONFLICT`
+   * (default 8): `transaction()` bodies, and statements run outside a transaction.
+   */
+  maxRetries?: number;
+  /** Base of the jittered exponential back-off between re-runs, in ms (default 10). */
+  retryDelayMs?: number;
+}
+
+/** Options of {@link Database.transaction}. */
+export interface TransactionOptions {
+  /** Overrides the connection's `maxRetries` for this transaction. */
+  maxRetries?: number;
+}
+
+/** Counters of one connection, from {@link Database.stats}. */
+export interface DatabaseStats {
+  /**
+   * The store's request metrics: requests by kind, bytes in and out, retries, errors,
+   * latency. They count every user of the same store object (for example every connection
+   * opened on one `memory://name`).
+   */
+  store: MetricsSnapshot;
+  /** This connection's volume: cache hits and misses, pages prefetched, commits, conflicts. */
+  volume: VolumeStats;
+  /** The commit this connection last pinned. */
+  snapshot: CommitInfo;
+}
+
+/**
+ * Open a database. `location` is a URL — `s3://bucket/prefix`, `file:///dir/prefix`,
+ * `memory://name/prefix` — or a store and a key prefix. Nothing is written until the first
+ * write commits, which creates the database.
+ *
+ * Every SQLite journal mode that keeps a rollback journal works (DELETE, TRUNCATE, PERSIST,
+ * MEMORY, OFF); each makes the same atomic commits. `PRAGMA journal_mode=WAL` is not
+ * available: SQLite keeps the current mode and answers with its name (as it does on any VFS
+ * without shared memory). `PRAGMA locking_mode=EXCLUSIVE` is refused with an error.
+ *
+ * @throws InvalidArgumentError for a malformed URL or option; store errors when the
+ *   database cannot be read; `CORRUPT`, `FORMAT_VERSION`, `NOT_A_DATABASE` for what lies
+ *   at the prefix.
+ */
+export async function open(
+  location: string | StoreLocation,
+  options: OpenOptions = {},
+): Promise<Database> {
+  const { s3, maxRetries, retryDelayMs, ...volumeOptions } = options;
+  const retry = retryPolicy(maxRetries, retryDelayMs);
+  const { store, prefix } = typeof location === 'string' ? storeFromUrl(location, s3) : location;
+  // A store made from a URL belongs to the connection; one passed in belongs to the caller.
+  const ownedStore: ObjectStore | undefined = typeof location === 'string' ? store : undefined;
+  let volume: Volume | undefined;
+  try {
+    volume = await Volume.open(store, prefix, volumeOptions);
+    const connection = await Connection.open(await sqliteRuntime(), volume, ownedStore, retry);
+    return new Database(connection);
+  } catch (error) {
+    await volume?.close();
+    await ownedStore?.close();
+    throw error;
+  }
+}
+
+/**
+ * A connection to one database: SQL in, rows out, with snapshot reads and atomic commits.
+ * Made by {@link open}.
+ *
+ * Each statement outside an explicit transaction is its own transaction; when it writes and
+ * another writer commits first, it is re-run on the new head (up to `maxRetries` times).
+ * Inside an explicit transaction a lost race fails with `ConflictError` and rolls the
+ * transaction back (it could never commit): use {@link Database.transaction} to have the
+ * whole transaction re-run.
+ *
+ * Errors are typed: `SqliteError` (code `SQLITE_ERROR`) with SQLite's message, its result
+ * code and the statement; `ConflictError` (`CONFLICT`) for a lost commit race; the store's
+ * or volume's own errors (`CORRUPT` naming the key, `UNREACHABLE`, `READ_ONLY`, …) when the
+ * storage failed; `ClosedError` (`CLOSED`) after {@link Database.close}.
+ */
+export class Database {
+  /** @internal Made by {@link open}. */
+  constructor(private readonly connection: Connection) {}
+
+  /** Names the database (prefix and store) in messages. */
+  get description(): string {
+    return this.connection.description;
+  }
+
+  /** Whether {@link close} has been called. */
+  get closed(): boolean {
+    return this.connection.isClosed;
+  }
+
+  /**
+   * Run a script of any number of statements (no parameters, rows discarded). A statement
+   * that loses a commit race outside a transaction is re-run; the statements before it,
+   * already committed, are not.
+   */
+  async exec(sql: string): Promise<void> {
+    await this.connection.operation(() => this.connection.exec(sql, true));
+  }
+
+  /**
+   * Like {@link exec}, but returns each statement's column names and rows, in order (for
+   * tools that run user scripts). A statement without result columns (CREATE, INSERT, …)
+   * has empty `columns`.
+   */
+  script(sql: string): Promise<StatementResult[]> {
+    return this.connection.operation(() => this.connection.exec(sql, true, true));
+  }
+
+  /** Run one statement and return all its rows as objects. `T` is not checked. */
+  query<T extends object = Row>(sql: string, params?: BindParams): Promise<T[]> {
+    return this.once(sql, params, 'all').then((execution) => execution.rows as T[]);
+  }
+
+  /** Run one statement and return its first row, or `undefined`. */
+  queryOne<T extends object = Row>(sql: string, params?: BindParams): Promise<T | undefined> {
+    return this.once(sql, params, 'first').then((execution) => execution.rows[0] as T | undefined);
+  }
+
+  /** Run one statement to its end; returns the rows it changed and the last rowid inserted. */
+  async run(sql: string, params?: BindParams): Promise<RunResult> {
+    const { changes, lastInsertRowid } = await this.once(sql, params, 'none');
+    return { changes, lastInsertRowid };
+  }
+
+  /**
+   * Prepare one statement for repeated use; {@link Statement.finalize} it when done.
+   * @throws InvalidArgumentError when `sql` holds no statement or several.
+   */
+  prepare<T extends object = Row>(sql: string): Promise<Statement<T>> {
+    return this.connection.operation(
+      async () => new Statement<T>(this.connection, await this.connection.prepare(sql), sql),
+    );
+  }
+
+  /**
+   * Run `fn` inside `BEGIN IMMEDIATE … COMMIT`. When the commit (or the BEGIN) loses a race
+   * to another writer, the transaction is rolled back and `fn` runs again on the new head,
+   * after a jittered back-off, up to `maxRetries` times; then `ConflictError`. `fn` must
+   * therefore be safe to repeat (no side effects outside the database). Any other error
+   * from `fn` rolls back and is rethrown.
+   *
+   * Other callers of this connection wait until the transaction ends; `fn` itself uses the
+   * connection normally. Transactions do not nest (use SAVEPOINT inside).
+   */
+  transaction<R>(fn: (db: Database) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    const connection = this.connection;
+    const policy: RetryPolicy =
+      options.maxRetries === undefined
+        ? connection.retry
+        : retryPolicy(options.maxRetries, connection.retry.baseDelayMs);
+    return connection.exclusive(async () => {
+      for (let retries = 0; ; retries++) {
+        try {
+          await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
+          const result = await fn(this);
+          await connection.operation(() => connection.exec('COMMIT', false));
+          return result;
+        } catch (error) {
+          await connection.rollbackQuietly();
+          if (!(error instanceof ConflictError)) throw error;
+          if (retries >= policy.maxRetries) throw connection.exhausted(retries + 1, error);
+          await backOff(policy, retries);
+        }
+      }
+    });
+  }
+
+  /** Request metrics of the store and counters of this connection's volume. */
+  stats(): DatabaseStats {
+    const volume = this.connection.volume;
+    return {
+      store: volume.store.metrics.snapshot(),
+      volume: volume.stats(),
+      snapshot: volume.snapshot,
+    };
+  }
+
+  /**
+   * Close the connection (and a store it opened from a URL). Waits for running work;
+   * an open transaction is rolled back. Closing twice is harmless.
+   */
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+
+  /** Prepare, run and finalize `sql`, as one operation (which `close()` waits for). */
+  private once(sql: string, params: BindParams | undefined, mode: StepMode): Promise<Execution> {
+    return this.connection.operation(async () => {
+      const stmt = await this.connection.prepare(sql);
+      try {
+        return await this.connection.execute(stmt, sql, params, mode);
+      } finally {
+        await this.connection.finalize(stmt);
+      }
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import type { Attempt } from '../../src/store/base-store.js';
+import { DelegatingStore } from '../../src/store/index.js';
+import type { ObjectStore, StoreOperation } from '../../src/store/types.js';
+import { PageCache, Volume } from '../../src/volume/index.js';
+
+/**
+ * A store through which commits lose races on demand: just before one of the next `n`
+ * commit records is created, another writer commits (straight to the inner store), so the
+ * record's place is taken. Lets a test make a single statement lose a race, which two
+ * connections of one process cannot arrange (each statement runs whole under the mutex).
+ */
+export class Interloper extends DelegatingStore {
+  private pending = 0;
+
+  constructor(
+    inner: ObjectStore,
+    private readonly prefix: string,
+  ) {
+    super(inner);
+  }
+
+  /** Make the next `n` commits through this store lose their race. */
+  loseNext(n: number): void {
+    this.pending = n;
+  }
+
+  protected override async around<T>(
+    operation: StoreOperation,
+    key: string | undefined,
+    _attempt: Attempt,
+    forward: () => Promise<T>,
+  ): Promise<T> {
+    if (operation === 'put' && key?.includes('/commits/') && this.pending > 0) {
+      this.pending -= 1;
+      await commitElsewhere(this.inner, this.prefix);
+    }
+    return forward();
+  }
+}
+
+/** Another writer's commit that rewrites page 1 unchanged: the head moves, the data does not. */
+async function commitElsewhere(store: ObjectStore, prefix: string): Promise<void> {
+  const volume = await Volume.open(store, prefix, { cache: new PageCache() });
+  await volume.beginRead();
+  await volume.beginWrite();
+  const pageSize = volume.snapshot.pageSize;
+  await volume.write(0, (await volume.read(0, pageSize)).slice());
+  await volume.commit();
+  await volume.close();
+}
