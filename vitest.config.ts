@@ -10,6 +10,8 @@ export default defineConfig({
     env: {
       // The AWS credential chain must never reach for an instance-metadata endpoint here.
       AWS_EC2_METADATA_DISABLED: 'true',
+      // The pinned AWS SDK works on Node 20; its notice about 2027 releases is noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   },
 });

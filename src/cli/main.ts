@@ -7,13 +7,10 @@ import { EXIT } from './exit-codes.js';
 
 /**
  * The AWS SDK warns on every run that its 2027 releases will need Node 22. The versions this
- * package pins work on Node 20; the notice says nothing a user of the command can act on.
+ * package pins work on Node 20, and a user of the command can do nothing about the notice;
+ * the SDK's own switch silences it unless the user set it otherwise.
  */
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'NodeVersionSupportWarning')
-    console.error(`${warning.name}: ${warning.message}`);
-});
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = new Command('s3lite')
   .description('SQLite databases in S3-compatible object storage, one object per page')

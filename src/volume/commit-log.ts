@@ -65,26 +65,28 @@ async function getOrUndefined(store: ObjectStore, key: string): Promise<Uint8Arr
 
 /**
  * Open a database's head without listing: the marker and the checkpoint hint in parallel,
- * then the checkpoint and the commit records after it. `exists` is false for a prefix that
- * holds nothing yet (the database is created by its first commit).
+ * then the checkpoint and the commit records after it. `marker` is undefined for a prefix
+ * that holds no database yet (it is created by its first commit); such a prefix must be
+ * empty, which costs one LIST unless the caller checked that already (`verifyEmpty`).
  */
 export async function loadHead(
   store: ObjectStore,
   prefix: string,
   checkpointInterval: number,
-): Promise<{ exists: boolean; snapshot: Snapshot }> {
+  verifyEmpty = true,
+): Promise<{ marker: Uint8Array | undefined; snapshot: Snapshot }> {
   const [marker, hint] = await Promise.all([
     getOrUndefined(store, markerKey(prefix)),
     getOrUndefined(store, latestCheckpointKey(prefix)),
   ]);
   if (!marker) {
-    await ensureEmpty(store, prefix);
-    return { exists: false, snapshot: EMPTY_SNAPSHOT };
+    if (verifyEmpty) await ensureEmpty(store, prefix);
+    return { marker: undefined, snapshot: EMPTY_SNAPSHOT };
   }
   decodeMarker(markerKey(prefix), marker);
   const from = hint ? decodeCheckpointHint(latestCheckpointKey(prefix), hint) : 0;
   return {
-    exists: true,
+    marker,
     snapshot: await catchUp(
       store,
       prefix,

@@ -17,11 +17,13 @@ import {
   encodeCommitRecord,
   encodeMarker,
   latestCheckpointKey,
+  databasePrefix,
+  decodeMarker,
   markerKey,
   pageKey,
   type CommitRecord,
 } from '../format/index.js';
-import type { ConditionalWriteSupport, ObjectStore } from '../store/types.js';
+import type { ObjectStore } from '../store/types.js';
 import { applyCommit, catchUp, loadHead, readCommit, type Snapshot } from './commit-log.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
@@ -32,8 +34,8 @@ const DEFAULT_WRITE_BUFFER = 64 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_INTERVAL = 32;
 const DEFAULT_READ_AHEAD = 64;
 
-/** What each store answered to the conditional-write probe, asked once per store object. */
-const conditionalSupport = new WeakMap<ObjectStore, Promise<ConditionalWriteSupport>>();
+/** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
+const verifiedStores = new WeakSet<ObjectStore>();
 
 /**
  * One database under a key prefix, seen as a sequence of commits. A volume pins one commit
@@ -45,7 +47,8 @@ const conditionalSupport = new WeakMap<ObjectStore, Promise<ConditionalWriteSupp
  */
 export class Volume {
   private snapshotState: Snapshot;
-  private exists: boolean;
+  /** The marker's bytes as stored; undefined while the database does not exist yet. */
+  private marker: Uint8Array | undefined;
   /** The head was probed moments ago (at open); the next read transaction need not probe. */
   private headFresh = true;
   private txn: Transaction | undefined;
@@ -66,10 +69,10 @@ export class Volume {
     readonly prefix: string,
     private readonly options: Required<Omit<VolumeOptions, 'cache'>>,
     cache: PageCache,
-    head: { exists: boolean; snapshot: Snapshot },
+    head: { marker: Uint8Array | undefined; snapshot: Snapshot },
   ) {
     this.cache = cache;
-    this.exists = head.exists;
+    this.marker = head.marker;
     this.snapshotState = head.snapshot;
     this.readAhead = new ReadAhead(options.readAheadMax);
   }
@@ -152,9 +155,10 @@ export class Volume {
     this.checkOpen();
     if (this.txn) throw new InvalidArgumentError('cannot refresh inside a write transaction');
     const before = this.snapshotState.seq;
-    if (!this.exists) {
-      const head = await loadHead(this.store, this.prefix, this.options.checkpointInterval);
-      this.exists = head.exists;
+    if (!this.marker) {
+      // Emptiness was checked at open; a creator writes the marker before anything else.
+      const head = await loadHead(this.store, this.prefix, this.options.checkpointInterval, false);
+      this.marker = head.marker;
       this.snapshotState = head.snapshot;
     } else {
       this.snapshotState = await catchUp(
@@ -177,7 +181,7 @@ export class Volume {
     if (this.txn) return;
     if (this.options.readOnly) throw new ReadOnlyError(`${this.describe()} is open read-only`);
     await this.ensureSafeStore();
-    if (this.exists && (await readCommit(this.store, this.prefix, this.snapshotState.seq + 1))) {
+    if (this.marker && (await readCommit(this.store, this.prefix, this.snapshotState.seq + 1))) {
       this.counters.conflicts += 1;
       throw new ConflictError(
         `${this.describe()}: commit ${this.snapshotState.seq + 1} was made by another writer after this snapshot`,
@@ -238,7 +242,7 @@ export class Volume {
     }
     try {
       const content = await txn.commitContent();
-      if (!this.exists) await this.createMarker();
+      if (!this.marker) await this.createMarker();
       await Promise.all(
         content.toUpload.map(([pageNo, page, crc]) =>
           this.store.put(pageKey(this.prefix, txn.txid, pageNo, crc), page),
@@ -311,36 +315,54 @@ export class Volume {
   }
 
   private async createMarker(): Promise<void> {
+    const key = markerKey(this.prefix);
+    const bytes = encodeMarker();
     try {
-      await this.store.put(markerKey(this.prefix), encodeMarker(), { ifNoneMatch: '*' });
+      await this.store.put(key, bytes, { ifNoneMatch: '*' });
+      this.marker = bytes;
     } catch (error) {
       // Another writer created the database at the same moment: the commit race decides.
       if (!(error instanceof PreconditionFailedError)) throw error;
+      const existing = (await this.store.get(key)).body;
+      decodeMarker(key, existing);
+      this.marker = existing;
     }
-    this.exists = true;
   }
 
+  /**
+   * Refuse to write through a store that ignores conditional writes. An existing database
+   * costs one request: re-creating the marker with its own bytes must be refused (and if it
+   * is not, nothing changed). A new one runs the store's full probe on a scratch key.
+   */
   private async ensureSafeStore(): Promise<void> {
-    if (this.options.singleWriter) return;
-    let support = conditionalSupport.get(this.store);
-    if (!support) {
-      support = this.store.probeConditionalWrites(this.prefix === '' ? '' : `${this.prefix}/`);
-      conditionalSupport.set(this.store, support);
-      support.catch(() => conditionalSupport.delete(this.store));
-    }
-    if (!(await support).ifNoneMatch) {
+    if (this.options.singleWriter || verifiedStores.has(this.store)) return;
+    const safe = this.marker
+      ? await this.refusesOverwrite(markerKey(this.prefix), this.marker)
+      : (await this.store.probeConditionalWrites(databasePrefix(this.prefix))).ifNoneMatch;
+    if (!safe) {
       throw new UnsafeStoreError(
         `${this.store.location} ignores conditional writes (If-None-Match: *), so concurrent ` +
           `writers could overwrite each other's commits; open with singleWriter: true only if ` +
           `this process is the only writer of "${this.prefix}"`,
       );
     }
+    verifiedStores.add(this.store);
+  }
+
+  private async refusesOverwrite(key: string, bytes: Uint8Array): Promise<boolean> {
+    try {
+      await this.store.put(key, bytes, { ifNoneMatch: '*' });
+      return false;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return true;
+      throw error;
+    }
   }
 
   private async uploadEarly(pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>> {
     const txn = this.txnOrThrow();
     // Pages under a prefix without a marker would make the prefix look like foreign data.
-    if (!this.exists) await this.createMarker();
+    if (!this.marker) await this.createMarker();
     return Promise.all(
       pages.map(async ([pageNo, page]): Promise<[number, number]> => {
         const crc = checksum(page);
