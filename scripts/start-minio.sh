@@ -13,8 +13,9 @@
 #      the packages are missing, it installs them with apt-get.
 #   S3LITE_S3_BACKEND=minio|docker|ceph skips the detection and forces one.
 #
-# Output contract: stdout carries ONLY `export NAME=value` lines (S3_ENDPOINT,
-# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, S3_BUCKET), so that
+# Output contract: stdout carries ONLY `export NAME=value` lines (S3LITE_SERVER_REUSED,
+# S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+# S3_BUCKET), so that
 # `eval "$(scripts/start-minio.sh)"` works. Progress and errors go to stderr.
 # Daemon logs go to files in the data directory (/tmp/s3lite-XXXXXX).
 #
@@ -158,8 +159,11 @@ ensure_bucket() {
   esac
 }
 
+# S3LITE_SERVER_REUSED tells a caller that stops servers when it is done (the test
+# runner) whether this one was already running before it asked, and so is not its own.
 print_exports() {
   printf 'export %s=%s\n' \
+    S3LITE_SERVER_REUSED "${1:-0}" \
     S3_ENDPOINT "$ENDPOINT" \
     AWS_ENDPOINT_URL_S3 "$ENDPOINT" \
     AWS_ACCESS_KEY_ID "$ACCESS_KEY" \
@@ -277,7 +281,7 @@ if [ -f "$STATE_FILE" ]; then
     if [ "$ST_ENDPOINT" = "$ENDPOINT" ] && s3_ready; then
       ensure_bucket
       log "already running ($ST_BACKEND at $ST_ENDPOINT, pids ${alive[*]}, data in $ST_DATA_DIR); reusing it"
-      print_exports
+      print_exports 1
       SUCCESS=1
       exit 0
     fi

@@ -30,8 +30,10 @@ export function setup(project: TestProject): void {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    startedHere = true;
-    env = { ...env, ...parseExports(exports) };
+    const vars = parseExports(exports);
+    // A server that was running before this run belongs to someone else: leave it running.
+    startedHere = vars.S3LITE_SERVER_REUSED !== '1';
+    env = { ...env, ...vars };
     console.error(`S3 server ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const need = (name: string): string => {

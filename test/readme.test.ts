@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+
+/**
+ * Every TypeScript example and every `s3lite …` command line of README.md runs here, against
+ * the test S3 server, so the README cannot drift from the code. `s3://my-bucket/` becomes a
+ * fresh prefix in the test bucket; `// …` after a `console.log(…)` is output the run must show.
+ */
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const blocks = (language: string) =>
+  [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map(
+    (m) => m[1] as string,
+  );
+
+describe('README examples', () => {
+  const s3 = inject('s3');
+  const place = `s3://${s3.bucket}/readme-${randomUUID().slice(0, 8)}/`;
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_REGION: s3.region,
+  };
+  const dir = mkdtempSync(path.join(tmpdir(), 's3lite-readme-'));
+  const localize = (code: string) => code.replaceAll('s3://my-bucket/', place);
+
+  it.each(blocks('ts').map((code, i) => [i + 1, code]))(
+    'TypeScript example %i runs',
+    async (i, code) => {
+      const file = path.join(dir, `example-${i}.mts`);
+      const entry = pathToFileURL(path.join(root, 'src/index.ts')).href;
+      writeFileSync(file, localize(code as string).replaceAll("from 's3lite'", `from '${entry}'`));
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: root, env });
+      for (const [, expected] of (code as string).matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)) {
+        expect(stdout).toContain(expected);
+      }
+    },
+  );
+
+  it('command lines run', async () => {
+    const commands = blocks('sh')
+      .flatMap((block) => block.split('\n'))
+      .filter((line) => line.startsWith('s3lite '));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const line of commands) {
+      const args = (localize(line.replace(/\s+#.*$/, '')).match(/"[^"]*"|\S+/g) ?? [])
+        .slice(1)
+        .map((arg) => arg.replace(/^"(.*)"$/, '$1'));
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args],
+        { cwd: root, env },
+      );
+      expect(stdout.length, line).toBeGreaterThan(0);
+    }
+  });
+});
