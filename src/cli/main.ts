@@ -16,8 +16,10 @@ const program = new Command('s3lite')
   .description('SQLite databases in S3-compatible object storage, one object per page')
   .showHelpAfterError()
   .exitOverride();
-program.addCommand(sqlCommand());
-program.addCommand(infoCommand());
+for (const command of [sqlCommand(), infoCommand()]) {
+  // Subcommands do not inherit exitOverride: without it they would exit with commander's 1.
+  program.addCommand(command.exitOverride().showHelpAfterError());
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
 import type { Row, SqlValue } from '../db/index.js';
 
-/** One value as text: blobs in hex (as the sqlite3 shell's quote() does), NULL spelled out. */
-function cell(value: SqlValue): string {
-  if (value === null) return 'NULL';
+/** One value as text: blobs in hex (as SQLite's quote() writes them), NULL as `nullText`. */
+function cell(value: SqlValue, nullText = 'NULL'): string {
+  if (value === null) return nullText;
   if (value instanceof Uint8Array) return `X'${Buffer.from(value).toString('hex').toUpperCase()}'`;
   return String(value);
 }
@@ -27,4 +27,13 @@ export function table(columns: readonly string[], rows: readonly Row[]): string 
   const t = new Table({ head: [...columns], style: { head: [], border: [] } });
   for (const row of rows) t.push(columns.map((c) => cell(row[c] ?? null)));
   return t.toString();
+}
+
+/** A header line and rows as tab-separated values, for pipes (NULL as an empty field). */
+export function tsv(columns: readonly string[], rows: readonly Row[]): string {
+  const lines = [
+    columns.join('\t'),
+    ...rows.map((row) => columns.map((c) => cell(row[c] ?? null, '')).join('\t')),
+  ];
+  return lines.join('\n');
 }

@@ -34,7 +34,8 @@ const STALE_LOCK_MS = 30_000;
  */
 export class FileStore extends BaseStore {
   readonly location: string;
-  private readonly root: string;
+  /** The directory holding the objects (absolute). */
+  readonly root: string;
 
   constructor(options: BaseStoreOptions & { root: string }) {
     super(options, { concurrency: 64 });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { open } from '../../db/index.js';
-import { jsonLine, table } from '../print-rows.js';
+import { jsonLine, table, tsv } from '../print-rows.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
 
 interface SqlFlags extends S3Flags {
@@ -32,10 +32,7 @@ export function sqlCommand(): Command {
         } else if (process.stdout.isTTY) {
           console.log(table(result.columns, result.rows));
         } else {
-          console.log(result.columns.join('\t'));
-          for (const row of result.rows) {
-            console.log(result.columns.map((c) => String(row[c] ?? '')).join('\t'));
-          }
+          console.log(tsv(result.columns, result.rows));
         }
       }
     } finally {
