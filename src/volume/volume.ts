@@ -52,6 +52,8 @@ export class Volume {
   /** The head was probed moments ago (at open); the next read transaction need not probe. */
   private headFresh = true;
   private txn: Transaction | undefined;
+  /** Page objects the open transaction uploaded early (garbage unless its commit names them). */
+  private earlyUploads = new Set<string>();
   private closed = false;
   private readonly cache: PageCache;
   private readonly readAhead: ReadAhead;
@@ -189,6 +191,7 @@ export class Volume {
     }
     const map = this.snapshotState.map;
     const base = this.snapshotState;
+    this.earlyUploads = new Set();
     this.txn = new Transaction(
       map.pageSize,
       map.pageCount * map.pageSize,
@@ -258,10 +261,12 @@ export class Volume {
         checkpoint: base.checkpointSeq,
         pages: content.pages,
       };
-      await this.createCommitRecord(
-        record,
-        content.toUpload.map(([pageNo, , crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
+      const committedKeys = new Set(
+        content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
       );
+      await this.createCommitRecord(record, [...committedKeys, ...this.earlyUploads]);
+      // Early uploads of pages rewritten later in the transaction are garbage already.
+      await this.discard([...this.earlyUploads].filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
         this.cache.set(this.cacheKey(pageKey(this.prefix, txn.txid, pageNo, crc)), page);
       }
@@ -275,6 +280,7 @@ export class Volume {
   }
 
   async rollback(): Promise<void> {
+    if (this.txn) await this.discard([...this.earlyUploads]);
     this.txn = undefined;
   }
 
@@ -287,6 +293,15 @@ export class Volume {
     this.txn = undefined;
   }
 
+  /**
+   * Delete page objects no commit will ever name; a failure only leaves garbage for GC. Called only when that is certain (a rollback, a commit another writer
+   * won, a page superseded within its transaction), never after a commit whose outcome is
+   * unknown — its pages may be live.
+   */
+  private async discard(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.store.deleteMany(keys).catch(() => undefined);
+  }
+
   private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
     const key = commitKey(this.prefix, record.seq);
     try {
@@ -297,7 +312,7 @@ export class Volume {
       const winner = await readCommit(this.store, this.prefix, record.seq);
       if (winner?.txid === record.txid) return;
       this.counters.conflicts += 1;
-      await this.store.deleteMany(ourPages).catch(() => undefined);
+      await this.discard(ourPages);
       throw new ConflictError(
         `${this.describe()}: another writer made commit ${record.seq} first (transaction ${winner?.txid ?? '?'})`,
         { cause: error },
@@ -368,6 +383,7 @@ export class Volume {
         const crc = checksum(page);
         const key = pageKey(this.prefix, txn.txid, pageNo, crc);
         await this.store.put(key, page);
+        this.earlyUploads.add(key);
         this.counters.pagesUploadedEarly += 1;
         return [pageNo, crc];
       }),

@@ -129,6 +129,33 @@ describe.each(STORE_KINDS)('Volume: %s', (kind) => {
     }
   });
 
+  it('removes the pages a rolled-back or losing transaction uploaded early', async () => {
+    const prefix = area.prefix.replace(/\/$/, '');
+    const pageObjects = async () => {
+      const keys = [];
+      for await (const o of area.store.listAll(`${prefix}/pages/`)) keys.push(o.key);
+      return keys;
+    };
+    const a = await open(area, { writeBufferBytes: 2 * P });
+    await writePages(a, [[1, 1]]);
+    const committed = await pageObjects();
+    await a.beginWrite();
+    for (let n = 1; n <= 6; n++) await a.write((n - 1) * P, page(n, 2));
+    expect(a.stats().pagesUploadedEarly).toBeGreaterThan(0);
+    await a.rollback();
+    expect(await pageObjects()).toEqual(committed);
+
+    const b = await open(area, { writeBufferBytes: 2 * P });
+    await a.beginWrite();
+    await b.beginWrite();
+    for (let n = 1; n <= 6; n++) await b.write((n - 1) * P, page(n, 3));
+    await a.write(0, page(1, 4));
+    await a.commit();
+    expect((await failure(b.commit())).code).toBe('CONFLICT');
+    const after = await pageObjects();
+    expect(after.filter((key) => !committed.includes(key))).toHaveLength(1);
+  });
+
   it('truncates, reads zeros where the file grew again, and changes page size', async () => {
     const volume = await open(area);
     await writePages(volume, [
