@@ -22,7 +22,7 @@ export interface OpenOptions extends VolumeOptions {
   s3?: S3UrlOptions;
   /**
    * How many times work that lost a commit race is re-run before failing with `CONFLICT`
-   * (default 8): `transaction()` bodies, and statements run outside a transaction.
+   * (default 32): `transaction()` bodies, and statements run outside a transaction.
    */
   maxRetries?: number;
   /** Base of the jittered exponential back-off between re-runs, in ms (default 10). */

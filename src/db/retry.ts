@@ -8,10 +8,15 @@ export interface RetryPolicy {
   baseDelayMs: number;
 }
 
-export const DEFAULT_MAX_RETRIES = 8;
+export const DEFAULT_MAX_RETRIES = 32;
 export const DEFAULT_RETRY_DELAY_MS = 10;
-/** No single back-off is longer than this, however many races were lost. */
-const MAX_DELAY_MS = 2_000;
+/**
+ * No single back-off is longer than this, however many races were lost. Kept short because
+ * a winner commits again at once (its snapshot is the newest) while losers wait: long waits
+ * let one busy writer starve the others (with 4 writers and a 2 s cap, some lost 9 races in
+ * a row). A commit race costs a few requests, so retrying soon is cheap.
+ */
+const MAX_DELAY_MS = 250;
 
 /** Check user-given retry settings and fill in the defaults. */
 export function retryPolicy(
