@@ -209,6 +209,22 @@ describe.each(STORE_KINDS)('Volume: %s', (kind) => {
     expect(area.store.metrics.snapshot().totalRequests).toBe(1);
   });
 
+  it('prefetches the whole database at open when asked, so reads cost nothing more', async () => {
+    const volume = await open(area);
+    await writePages(volume, [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
+    const warm = await open(area, { prefetch: true });
+    expect(warm.stats().pagesPrefetched).toBe(3);
+    area.store.metrics.reset();
+    expect(await warm.read(0, 3 * P)).toEqual(
+      new Uint8Array([...page(1, 1), ...page(2, 1), ...page(3, 1)]),
+    );
+    expect(area.store.metrics.snapshot().totalRequests).toBe(0);
+  });
+
   it('commits with one PUT per changed page plus the commit record', async () => {
     const volume = await open(area);
     await writePages(volume, [
