@@ -166,3 +166,31 @@ async function ensureEmpty(store: ObjectStore, prefix: string): Promise<void> {
     );
   }
 }
+
+/**
+ * The snapshot at commit `seq`, for reading the past: the checkpoint that commit names, then
+ * the commits from there up to `seq`, fetched in parallel.
+ */
+export async function loadCommit(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+): Promise<Snapshot> {
+  const markerBytes = await getOrUndefined(store, markerKey(prefix));
+  if (!markerBytes) throw new NotFoundError(prefix, `${store.location} (no database)`);
+  decodeMarker(markerKey(prefix), markerBytes);
+  if (seq === 0) return EMPTY_SNAPSHOT;
+  const target = await readCommit(store, prefix, seq);
+  if (!target)
+    throw new NotFoundError(commitKey(prefix, seq), `${store.location} (no commit ${seq})`);
+  const base = await loadCheckpoint(store, prefix, target.checkpoint);
+  const missing = Array.from({ length: seq - base.seq - 1 }, (_, i) => base.seq + 1 + i);
+  const records = await Promise.all(missing.map((n) => readCommit(store, prefix, n)));
+  let snapshot = base;
+  for (const [i, record] of [...records, target].entries()) {
+    if (!record)
+      throw new CorruptError(commitKey(prefix, base.seq + 1 + i), 'commit record missing');
+    snapshot = applyCommit(snapshot, record);
+  }
+  return snapshot;
+}

@@ -39,6 +39,11 @@ export interface VolumeOptions {
   singleWriter?: boolean;
   /** Open for reading only: writes fail with `READ_ONLY`. */
   readOnly?: boolean;
+  /**
+   * Open the database as it was after commit number `at` (0: before the first commit), for
+   * reading only; the snapshot never moves. `NOT_FOUND` when that commit does not exist.
+   */
+  at?: number;
 }
 
 /** Counters of one volume (the store's own request metrics are on `store.metrics`). */

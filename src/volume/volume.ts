@@ -24,7 +24,14 @@ import {
   type CommitRecord,
 } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
-import { applyCommit, catchUp, loadHead, readCommit, type Snapshot } from './commit-log.js';
+import {
+  applyCommit,
+  catchUp,
+  loadCommit,
+  loadHead,
+  readCommit,
+  type Snapshot,
+} from './commit-log.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
 import { Transaction } from './transaction.js';
@@ -69,7 +76,9 @@ export class Volume {
   private constructor(
     readonly store: ObjectStore,
     readonly prefix: string,
-    private readonly options: Required<Omit<VolumeOptions, 'cache'>>,
+    private readonly options: Required<Omit<VolumeOptions, 'cache' | 'at'>> & {
+      at: number | undefined;
+    },
     cache: PageCache,
     head: { marker: Uint8Array | undefined; snapshot: Snapshot },
   ) {
@@ -92,12 +101,21 @@ export class Volume {
       readAheadMax: options.readAheadMax ?? DEFAULT_READ_AHEAD,
       prefetch: options.prefetch ?? false,
       singleWriter: options.singleWriter ?? false,
-      readOnly: options.readOnly ?? false,
+      readOnly: (options.readOnly ?? false) || options.at !== undefined,
+      at: options.at,
     };
     if (!(settings.checkpointInterval >= 1)) {
       throw new InvalidArgumentError(`checkpointInterval must be at least 1`);
     }
-    const head = await loadHead(store, normalized, settings.checkpointInterval);
+    if (options.at !== undefined && !(Number.isSafeInteger(options.at) && options.at >= 0)) {
+      throw new InvalidArgumentError(
+        `at must be a commit number (a whole number ≥ 0), not ${options.at}`,
+      );
+    }
+    const head =
+      options.at === undefined
+        ? await loadHead(store, normalized, settings.checkpointInterval)
+        : { marker: undefined, snapshot: await loadCommit(store, normalized, options.at) };
     const volume = new Volume(
       store,
       normalized,
@@ -140,7 +158,8 @@ export class Volume {
   /** Start a read transaction at the newest commit (at most one GET; none right after open). */
   async beginRead(): Promise<void> {
     this.checkOpen();
-    if (this.txn) return;
+    // A volume opened at a past commit stays there.
+    if (this.txn || this.options.at !== undefined) return;
     if (this.headFresh) {
       this.headFresh = false;
       return;

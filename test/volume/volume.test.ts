@@ -209,6 +209,23 @@ describe.each(STORE_KINDS)('Volume: %s', (kind) => {
     expect(area.store.metrics.snapshot().totalRequests).toBe(1);
   });
 
+  it('opens at a past commit, read-only, and stays there', async () => {
+    const volume = await open(area, { checkpointInterval: 3 });
+    for (let version = 1; version <= 7; version++) await writePages(volume, [[version, version]]);
+    for (const at of [0, 2, 3, 5, 7]) {
+      const past = await open(area, { at });
+      expect(past.snapshot.seq).toBe(at);
+      expect(past.size).toBe(at * P);
+      for (let n = 1; n <= at; n++) expect(await past.read((n - 1) * P, P)).toEqual(page(n, n));
+      await writePages(volume, [[1, 9]]);
+      await past.beginRead();
+      expect(past.snapshot.seq).toBe(at);
+      expect((await failure(past.beginWrite())).code).toBe('READ_ONLY');
+    }
+    expect((await failure(open(area, { at: 99 }))).code).toBe('NOT_FOUND');
+    expect((await failure(open(area, { at: -1 }))).code).toBe('INVALID_ARGUMENT');
+  });
+
   it('prefetches the whole database at open when asked, so reads cost nothing more', async () => {
     const volume = await open(area);
     await writePages(volume, [
