@@ -22,6 +22,8 @@ import type {
   PutResult,
   RequestOptions,
   StoreOperation,
+  StreamGetOptions,
+  StreamGetResult,
 } from './types.js';
 
 /** Options every store accepts. */
@@ -75,6 +77,12 @@ export abstract class BaseStore implements ObjectStore {
     options: PutOptions,
     attempt: Attempt,
   ): Promise<PutResult>;
+  protected abstract doGetStream(key: string, options: StreamGetOptions): Promise<StreamGetResult>;
+  protected abstract doPutStream(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options: RequestOptions,
+  ): Promise<PutResult>;
   protected abstract doDelete(key: string, attempt: Attempt): Promise<void>;
   /** Delete at most {@link DELETE_BATCH_SIZE} keys in one request. */
   protected abstract doDeleteBatch(keys: readonly string[], attempt: Attempt): Promise<void>;
@@ -110,6 +118,44 @@ export abstract class BaseStore implements ObjectStore {
       this.metrics.recordBytesOut(body.byteLength);
       return result;
     });
+  }
+
+  async getStream(key: string, options: StreamGetOptions = {}): Promise<StreamGetResult> {
+    checkKey(key);
+    const started = performance.now();
+    try {
+      const result = await this.doGetStream(key, withUnquotedEtag(options));
+      return {
+        info: result.info,
+        body: this.counted(result.body, (n) => this.metrics.recordBytesIn(n)),
+      };
+    } catch (error) {
+      this.metrics.recordError(asS3liteError(error).code);
+      throw error;
+    } finally {
+      this.metrics.recordRequest('get', performance.now() - started);
+    }
+  }
+
+  async putStream(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options: RequestOptions = {},
+  ): Promise<PutResult> {
+    checkKey(key);
+    const started = performance.now();
+    try {
+      return await this.doPutStream(
+        key,
+        this.counted(body, (n) => this.metrics.recordBytesOut(n)),
+        options,
+      );
+    } catch (error) {
+      this.metrics.recordError(asS3liteError(error).code);
+      throw error;
+    } finally {
+      this.metrics.recordRequest('put', performance.now() - started);
+    }
   }
 
   async delete(key: string, options: RequestOptions = {}): Promise<void> {
@@ -165,6 +211,17 @@ export abstract class BaseStore implements ObjectStore {
 
   async close(): Promise<void> {
     this.limit.clearQueue();
+  }
+
+  /** `chunks`, reporting each chunk's size as it passes. */
+  private async *counted(
+    chunks: AsyncIterable<Uint8Array>,
+    record: (bytes: number) => void,
+  ): AsyncIterable<Uint8Array> {
+    for await (const chunk of chunks) {
+      record(chunk.byteLength);
+      yield chunk;
+    }
   }
 
   /**

@@ -12,6 +12,8 @@ import type {
   ObjectInfo,
   PutOptions,
   PutResult,
+  StreamGetOptions,
+  StreamGetResult,
 } from './types.js';
 
 /**
@@ -77,9 +79,33 @@ export class FileStore extends BaseStore {
     return { key, etag: etagOf(stats), size: stats.size };
   }
 
+  protected async doGetStream(key: string, options: StreamGetOptions): Promise<StreamGetResult> {
+    const handle = await this.openObject(key);
+    try {
+      const stats = await handle.stat();
+      const etag = etagOf(stats);
+      if (options.ifMatch !== undefined && options.ifMatch !== etag) {
+        throw new PreconditionFailedError(key, `ETag is ${etag}, not ${options.ifMatch}`);
+      }
+      // The stream reads through the handle opened above and closes it when done.
+      return { info: { key, etag, size: stats.size }, body: handle.createReadStream() };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
   protected async doPut(key: string, body: Uint8Array, options: PutOptions): Promise<PutResult> {
+    return this.place(key, await this.writeTemp(body), options);
+  }
+
+  protected async doPutStream(key: string, body: AsyncIterable<Uint8Array>): Promise<PutResult> {
+    return this.place(key, await this.writeTemp(body), {});
+  }
+
+  /** Move a written temporary file to the key's name, as the put's conditions allow. */
+  private async place(key: string, temp: string, options: PutOptions): Promise<PutResult> {
     const file = this.fileOf(key);
-    const temp = await this.writeTemp(body);
     try {
       await fs.mkdir(path.dirname(file), { recursive: true });
       if (options.ifNoneMatch === '*') {
@@ -183,7 +209,7 @@ export class FileStore extends BaseStore {
     }
   }
 
-  private async writeTemp(body: Uint8Array): Promise<string> {
+  private async writeTemp(body: Uint8Array | AsyncIterable<Uint8Array>): Promise<string> {
     const dir = path.join(this.root, TEMP_DIR);
     await fs.mkdir(dir, { recursive: true });
     const temp = path.join(dir, randomUUID());

@@ -10,6 +10,8 @@ import type {
   ObjectInfo,
   PutOptions,
   PutResult,
+  StreamGetOptions,
+  StreamGetResult,
 } from './types.js';
 
 interface StoredObject {
@@ -40,6 +42,17 @@ export class MemoryStore extends BaseStore {
     const size = object.body.byteLength;
     const [start, end] = options.range ? resolveRange(key, size, options.range) : [0, size];
     return { key, etag: object.etag, size, body: object.body.slice(start, end) };
+  }
+
+  protected async doGetStream(key: string, options: StreamGetOptions): Promise<StreamGetResult> {
+    const { body, ...info } = await this.doGet(key, { ifMatch: options.ifMatch });
+    return { info, body: chunksOf(body) };
+  }
+
+  protected async doPutStream(key: string, body: AsyncIterable<Uint8Array>): Promise<PutResult> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return this.doPut(key, Buffer.concat(chunks), {});
   }
 
   protected async doHead(key: string): Promise<ObjectInfo> {
@@ -98,5 +111,12 @@ export class MemoryStore extends BaseStore {
     const object = this.objects.get(key);
     if (!object) throw new NotFoundError(key, this.location);
     return object;
+  }
+}
+
+/** A body handed out in pieces, as a network stream would arrive. */
+async function* chunksOf(body: Uint8Array, size = 1 << 20): AsyncIterable<Uint8Array> {
+  for (let offset = 0; offset < body.byteLength; offset += size) {
+    yield body.subarray(offset, offset + size);
   }
 }

@@ -58,6 +58,18 @@ export interface ListPage {
   truncated: boolean;
 }
 
+export interface StreamGetOptions {
+  /** Succeed only while the object still has this ETag. */
+  ifMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface StreamGetResult {
+  info: ObjectInfo;
+  /** The object's bytes, in chunks of any size. */
+  body: AsyncIterable<Uint8Array>;
+}
+
 export interface RequestOptions {
   signal?: AbortSignal;
 }
@@ -87,6 +99,20 @@ export interface ObjectStore {
   head(key: string, options?: RequestOptions): Promise<ObjectInfo>;
   /** Write an object, optionally only if absent or only if unchanged. */
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<PutResult>;
+  /**
+   * Read a whole object as a stream of chunks, for objects too large to hold in memory
+   * (database files). One request, no retries and no time limit: the caller restarts.
+   */
+  getStream(key: string, options?: StreamGetOptions): Promise<StreamGetResult>;
+  /**
+   * Write an object from a stream of chunks, of any size (multipart on S3). The object
+   * appears whole when the stream ends, or not at all.
+   */
+  putStream(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options?: RequestOptions,
+  ): Promise<PutResult>;
   /** Delete an object; deleting a missing key succeeds. */
   delete(key: string, options?: RequestOptions): Promise<void>;
   /** Delete many objects, 1,000 keys per request; missing keys are not errors. */

@@ -115,6 +115,35 @@ describe.each(STORE_KINDS)('ObjectStore conformance: %s', (kind) => {
     expect((await failure(store.head(`${p}missing`))).code).toBe('NOT_FOUND');
   });
 
+  it('streams objects larger than one multipart part in and out', async () => {
+    const size = 9 * 1024 * 1024 + 12345;
+    const chunk = (i: number) => new Uint8Array(1 << 20).map((_, j) => (i * 31 + j) & 0xff);
+    async function* chunks() {
+      let sent = 0;
+      for (let i = 0; sent < size; i++) {
+        const next = chunk(i).subarray(0, Math.min(1 << 20, size - sent));
+        sent += next.byteLength;
+        yield next;
+      }
+    }
+    store.metrics.reset();
+    const { etag } = await store.putStream(`${p}big`, chunks());
+    expect(store.metrics.snapshot().bytesOut).toBe(size);
+    const { info, body } = await store.getStream(`${p}big`);
+    expect(info).toEqual({ key: `${p}big`, etag, size });
+    const parts: Uint8Array[] = [];
+    for await (const part of body) parts.push(part);
+    const expected: Uint8Array[] = [];
+    for await (const part of chunks()) expected.push(part);
+    expect(Buffer.concat(parts).equals(Buffer.concat(expected))).toBe(true);
+    expect((await store.head(`${p}big`)).etag).toBe(etag);
+    const stale = etag.slice(0, -1) + (etag.endsWith('0') ? '1' : '0');
+    expect((await failure(store.getStream(`${p}big`, { ifMatch: stale }))).code).toBe(
+      'PRECONDITION_FAILED',
+    );
+    expect((await failure(store.getStream(`${p}none`))).code).toBe('NOT_FOUND');
+  });
+
   it('deletes one key, idempotently', async () => {
     await store.put(`${p}d`, bytes('x'));
     await store.delete(`${p}d`);

@@ -7,12 +7,16 @@ import type {
   ObjectStore,
   PutOptions,
   PutResult,
+  RequestOptions,
   StoreOperation,
+  StreamGetOptions,
+  StreamGetResult,
 } from '../types.js';
 
 /**
  * A store that passes every request to another store. Wrappers extend it and change one
- * aspect, most by overriding {@link DelegatingStore.around}. They keep metrics of their own,
+ * aspect, most by overriding {@link DelegatingStore.around} (streamed reads and writes pass
+ * straight through: they are neither retried nor timed). They keep metrics of their own,
  * so `wrapper.metrics` counts what callers asked for and `inner.metrics` what reached the
  * real store. Wrappers neither retry nor bound concurrency unless told to: the inner store
  * already does both.
@@ -59,6 +63,18 @@ export class DelegatingStore extends BaseStore {
     return this.around('put', key, attempt, () =>
       this.inner.put(key, body, { ...options, signal: attempt.signal }),
     );
+  }
+
+  protected doGetStream(key: string, options: StreamGetOptions): Promise<StreamGetResult> {
+    return this.inner.getStream(key, options);
+  }
+
+  protected doPutStream(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options: RequestOptions,
+  ): Promise<PutResult> {
+    return this.inner.putStream(key, body, options);
   }
 
   protected doDelete(key: string, attempt: Attempt): Promise<void> {
