@@ -27,7 +27,9 @@ export type S3liteErrorCode =
   | 'NOT_A_DATABASE'
   | 'SQLITE_ERROR'
   | 'CLOSED'
-  | 'READ_ONLY';
+  | 'READ_ONLY'
+  | 'DATABASE_EXISTS'
+  | 'SNAPSHOT_EXPIRED';
 
 /** Base class of all s3lite errors. */
 export class S3liteError extends Error {
@@ -210,5 +212,27 @@ export class ClosedError extends S3liteError {
 export class ReadOnlyError extends S3liteError {
   constructor(message: string) {
     super('READ_ONLY', message);
+  }
+}
+
+/** An import found a database already at its target and was not told to overwrite it. */
+export class DatabaseExistsError extends S3liteError {
+  constructor(message: string) {
+    super('DATABASE_EXISTS', message);
+  }
+}
+
+/**
+ * The commit a reader or a time-travel open asked for has been removed by garbage collection
+ * (it fell out of the retention window). Nothing wrong was read; reopen at the head, or at a
+ * retained commit. `seq` is the collected commit; `oldestRetained` the oldest one left, when known.
+ */
+export class SnapshotExpiredError extends S3liteError {
+  constructor(
+    readonly seq: number,
+    message: string,
+    readonly oldestRetained?: number,
+  ) {
+    super('SNAPSHOT_EXPIRED', message);
   }
 }

@@ -13,3 +13,4 @@ export {
   type VolumeOptions,
   type VolumeStats,
 } from './volume/index.js';
+export * from './serialize/index.js';

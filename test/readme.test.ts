@@ -9,8 +9,8 @@ import { describe, expect, inject, it } from 'vitest';
 
 /**
  * Every TypeScript example and every `s3lite …` command line of README.md runs here, against
- * the test S3 server, so the README cannot drift from the code. `s3://my-bucket/` becomes a
- * fresh prefix in the test bucket; `// …` after a `console.log(…)` is output the run must show.
+ * the test S3 server, in order and in one scratch directory, so the README cannot drift from
+ * the code. `s3://my-bucket/` becomes a fresh prefix in the test bucket; `// …` after a `console.log(…)` is output the run must show.
  */
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -32,6 +32,8 @@ describe('README examples', () => {
   };
   const dir = mkdtempSync(path.join(tmpdir(), 's3lite-readme-'));
   const localize = (code: string) => code.replaceAll('s3://my-bucket/', place);
+  // Examples write files where they run: in a scratch directory, with tsx found from here.
+  const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
   it.each(blocks('ts').map((code, i) => [i + 1, code]))(
     'TypeScript example %i runs',
@@ -39,7 +41,7 @@ describe('README examples', () => {
       const file = path.join(dir, `example-${i}.mts`);
       const entry = pathToFileURL(path.join(root, 'src/index.ts')).href;
       writeFileSync(file, localize(code as string).replaceAll("from 's3lite'", `from '${entry}'`));
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: root, env });
+      const { stdout } = await run(process.execPath, ['--import', tsx, file], { cwd: dir, env });
       for (const [, expected] of (code as string).matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)) {
         expect(stdout).toContain(expected);
       }
@@ -57,8 +59,8 @@ describe('README examples', () => {
         .map((arg) => arg.replace(/^"(.*)"$/, '$1'));
       const { stdout } = await run(
         process.execPath,
-        ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args],
-        { cwd: root, env },
+        ['--import', tsx, path.join(root, 'src/cli/main.ts'), ...args],
+        { cwd: dir, env },
       );
       expect(stdout.length, line).toBeGreaterThan(0);
     }

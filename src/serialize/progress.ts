@@ -1,0 +1,21 @@
+/** How far an import or export has come. */
+export interface Progress {
+  bytesDone: number;
+  /** Undefined when the size of the input is not known in advance (a pipe). */
+  bytesTotal: number | undefined;
+  pagesDone: number;
+  pagesTotal: number | undefined;
+}
+
+export type ProgressListener = (progress: Progress) => void;
+
+/** What an import or export did, and what it cost. */
+export interface TransferSummary {
+  bytes: number;
+  pages: number;
+  /** Requests sent to the store holding the database, by kind. */
+  requests: Record<string, number>;
+  seconds: number;
+  /** The commit imported, or the commit exported. */
+  commit: number;
+}
