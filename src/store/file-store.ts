@@ -145,7 +145,9 @@ export class FileStore extends BaseStore {
     for await (const key of this.walk(this.dirOf(dirKey), dirKey, prefix, startAfter)) {
       if (objects.length === maxKeys) return { objects, truncated: true };
       const stats = await fs.stat(this.fileOf(key)).catch(() => undefined);
-      if (stats) objects.push({ key, etag: etagOf(stats), size: stats.size });
+      if (stats) {
+        objects.push({ key, etag: etagOf(stats), size: stats.size, lastModified: stats.mtime });
+      }
     }
     return { objects, truncated: false };
   }

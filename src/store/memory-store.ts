@@ -17,6 +17,7 @@ import type {
 interface StoredObject {
   body: Uint8Array;
   etag: string;
+  modified: Date;
 }
 
 /**
@@ -73,7 +74,7 @@ export class MemoryStore extends BaseStore {
     }
     const etag = md5Etag(body);
     if (!current) this.sortedKeys.splice(upperBound(this.sortedKeys, key), 0, key);
-    this.objects.set(key, { body: body.slice(), etag });
+    this.objects.set(key, { body: body.slice(), etag, modified: new Date() });
     return { etag };
   }
 
@@ -102,7 +103,12 @@ export class MemoryStore extends BaseStore {
       if (!key.startsWith(prefix)) break;
       if (objects.length === maxKeys) return { objects, truncated: true };
       const object = this.objects.get(key) as StoredObject;
-      objects.push({ key, etag: object.etag, size: object.body.byteLength });
+      objects.push({
+        key,
+        etag: object.etag,
+        size: object.body.byteLength,
+        lastModified: object.modified,
+      });
     }
     return { objects, truncated: false };
   }

@@ -267,6 +267,7 @@ export class S3Store extends BaseStore {
       key: o.Key ?? '',
       etag: unquoteEtag(o.ETag ?? ''),
       size: o.Size ?? 0,
+      lastModified: o.LastModified,
     }));
     return { objects, truncated: response.IsTruncated === true };
   }

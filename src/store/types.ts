@@ -10,6 +10,11 @@ export interface ObjectInfo {
   etag: string;
   /** Size of the whole object in bytes. */
   size: number;
+  /**
+   * When the object was last written, by the store's clock. Listings fill it in (garbage
+   * collection tells a live writer's fresh uploads from old orphans by it).
+   */
+  lastModified?: Date;
 }
 
 /** A byte range: `length` bytes from `offset`; without `length`, to the end of the object. */

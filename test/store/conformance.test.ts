@@ -162,6 +162,11 @@ describe.each(STORE_KINDS)('ObjectStore conformance: %s', (kind) => {
         ['a', 'a-b', 'a/b', 'a/b/c', 'a0', 'ab/x', 'b'].map((k) => p + k),
       );
       expect(page.objects[0]).toMatchObject({ size: p.length + 1 });
+      // Written moments ago, by the store's clock (which may differ a little from ours).
+      for (const object of page.objects) {
+        expect(object.lastModified).toBeInstanceOf(Date);
+        expect(Math.abs(Date.now() - (object.lastModified as Date).getTime())).toBeLessThan(60_000);
+      }
       expect((await store.list(`${p}a/`)).objects.map((o) => o.key)).toEqual([
         `${p}a/b`,
         `${p}a/b/c`,
