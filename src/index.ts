@@ -14,3 +14,13 @@ export {
   type VolumeStats,
 } from './volume/index.js';
 export * from './serialize/index.js';
+export type { Layout } from './vfs/index.js';
+export {
+  DEFAULT_BLOCK_SIZE,
+  readBlocksDatabase,
+  writeBlocksDatabase,
+  type BlocksLocation,
+  type BlocksSource,
+  type WriteBlocksOptions,
+} from './layouts/index.js';
+export * from './meta-store/index.js';

@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { S3liteError } from '../errors.js';
 import { exportCommand } from './commands/export.js';
+import { gcCommand } from './commands/gc.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
+import { logCommand } from './commands/log.js';
 import { sqlCommand } from './commands/sql.js';
 import { EXIT } from './exit-codes.js';
 
@@ -18,7 +20,14 @@ const program = new Command('s3lite')
   .description('SQLite databases in S3-compatible object storage, one object per page')
   .showHelpAfterError()
   .exitOverride();
-for (const command of [sqlCommand(), infoCommand(), importCommand(), exportCommand()]) {
+for (const command of [
+  sqlCommand(),
+  infoCommand(),
+  importCommand(),
+  exportCommand(),
+  logCommand(),
+  gcCommand(),
+]) {
   // Subcommands do not inherit exitOverride: without it they would exit with commander's 1.
   program.addCommand(command.exitOverride().showHelpAfterError());
 }

@@ -2,8 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { ClosedError, ConflictError, InvalidArgumentError } from '../errors.js';
 import type { ObjectStore } from '../store/types.js';
-import { VFS_NAME, type VolumeFile } from '../vfs/index.js';
-import type { Volume } from '../volume/volume.js';
+import { VFS_NAME, type DatabaseBackend, type MainFile } from '../vfs/index.js';
 import { backOff, type RetryPolicy } from './retry.js';
 import { toS3liteError } from './sql-errors.js';
 import type { SqliteRuntime } from './sqlite-runtime.js';
@@ -60,9 +59,9 @@ export class Connection {
   private constructor(
     private readonly runtime: SqliteRuntime,
     private readonly handle: number,
-    private readonly file: VolumeFile,
+    private readonly file: MainFile,
     private readonly fileName: string,
-    readonly volume: Volume,
+    readonly volume: DatabaseBackend,
     private readonly ownedStore: ObjectStore | undefined,
     readonly retry: RetryPolicy,
     /** Names the database in messages. */
@@ -72,7 +71,7 @@ export class Connection {
   /** Open SQLite on `volume`; `ownedStore` is closed with the connection. */
   static async open(
     runtime: SqliteRuntime,
-    volume: Volume,
+    volume: DatabaseBackend,
     ownedStore: ObjectStore | undefined,
     retry: RetryPolicy,
   ): Promise<Connection> {

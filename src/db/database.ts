@@ -2,8 +2,10 @@ import { ConflictError } from '../errors.js';
 import type { MetricsSnapshot } from '../store/metrics.js';
 import type { ObjectStore } from '../store/types.js';
 import { storeFromUrl, type S3UrlOptions, type StoreLocation } from '../store/url.js';
+import type { GcOptions, GcReport } from '../volume/gc.js';
+import { layoutFromUrl } from '../layouts/url.js';
+import { openBackend, type DatabaseBackend, type Layout } from '../vfs/index.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from '../volume/types.js';
-import { Volume } from '../volume/volume.js';
 import {
   Connection,
   type Execution,
@@ -27,6 +29,28 @@ export interface OpenOptions extends VolumeOptions {
   maxRetries?: number;
   /** Base of the jittered exponential back-off between re-runs, in ms (default 10). */
   retryDelayMs?: number;
+  /**
+   * How the database is stored (default `auto`, or `blocks` for an `s3vfs://` URL):
+   * - `s3lite`: this library's format, everything described above;
+   * - `blocks`: the layout of the Python sqlite-s3vfs, one object per fixed-size block of the
+   *   database file, read and written in place with SQLite's own rollback journal beside it.
+   *   It has no locks: writing needs `singleWriter: true`, the promise that no other process
+   *   writes the database meanwhile (otherwise it opens read-only);
+   * - `object`: a regular SQLite file stored as one object, read in place (read-only) with
+   *   ranged GETs pinned to its ETag;
+   * - `auto`: an s3lite database when the prefix has its marker; otherwise `blocks` when it
+   *   holds `<prefix>/0000000000`, `object` when it holds nothing but an object of that name
+   *   is a SQLite file, and else a new s3lite database.
+   * `cache`, `readAheadMax`, `readOnly`, `singleWriter` (and `writeBufferBytes`, for blocks)
+   * apply to every layout; commits, checkpoints, `at` and `gc()` to the s3lite format only.
+   */
+  layout?: Layout | 'auto';
+  /**
+   * Bytes per block of the blocks layout (sqlite-s3vfs's `block_size`, any size). By default
+   * block 0's length when the database has several blocks, else 4096 (sqlite-s3vfs's
+   * default); give it for a database smaller than one block of another size.
+   */
+  blockSize?: number;
 }
 
 /** Options of {@link Database.transaction}. */
@@ -67,14 +91,18 @@ export async function open(
   location: string | StoreLocation,
   options: OpenOptions = {},
 ): Promise<Database> {
-  const { s3, maxRetries, retryDelayMs, ...volumeOptions } = options;
+  const { s3, maxRetries, retryDelayMs, ...backendOptions } = options;
   const retry = retryPolicy(maxRetries, retryDelayMs);
-  const { store, prefix } = typeof location === 'string' ? storeFromUrl(location, s3) : location;
+  const url = typeof location === 'string' ? layoutFromUrl(location) : undefined;
+  const { store, prefix } = url ? storeFromUrl(url.url, s3) : (location as StoreLocation);
   // A store made from a URL belongs to the connection; one passed in belongs to the caller.
-  const ownedStore: ObjectStore | undefined = typeof location === 'string' ? store : undefined;
-  let volume: Volume | undefined;
+  const ownedStore: ObjectStore | undefined = url ? store : undefined;
+  let volume: DatabaseBackend | undefined;
   try {
-    volume = await Volume.open(store, prefix, volumeOptions);
+    volume = await openBackend(store, prefix, {
+      ...backendOptions,
+      layout: backendOptions.layout ?? url?.layout,
+    });
     const connection = await Connection.open(await sqliteRuntime(), volume, ownedStore, retry);
     return new Database(connection);
   } catch (error) {
@@ -106,6 +134,12 @@ export class Database {
   /** Names the database (prefix and store) in messages. */
   get description(): string {
     return this.connection.description;
+  }
+
+  /** How the database is stored (the layout `auto` found). */
+  get layout(): Layout {
+    const backend = this.connection.volume;
+    return 'layout' in backend ? backend.layout : 's3lite';
   }
 
   /** Whether {@link close} has been called. */
@@ -188,6 +222,15 @@ export class Database {
         }
       }
     });
+  }
+
+  /**
+   * Collect garbage in this database (see {@link gc}): what `options` asks for is kept, or else
+   * what the connection was opened with (`retention`). Safe while others read and write.
+   * @throws ReadOnlyError on a connection opened read-only or at a past commit (unless `dryRun`).
+   */
+  gc(options: GcOptions = {}): Promise<GcReport> {
+    return this.connection.operation(() => this.connection.volume.gc(options));
   }
 
   /** Request metrics of the store and counters of this connection's volume. */

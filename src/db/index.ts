@@ -8,3 +8,6 @@ export {
 export { Statement } from './statement.js';
 export type { RunResult, StatementResult } from './connection.js';
 export type { SqlValue, BindValue, BindParams, Row } from './values.js';
+export { gc, commitLog, type GcCallOptions, type CommitLogOptions } from './maintenance.js';
+export type { GcOptions, GcReport } from '../volume/gc.js';
+export type { RetentionOptions } from '../volume/retention.js';

@@ -5,3 +5,4 @@ export * from './marker.js';
 export * from './commit-record.js';
 export * from './page-map.js';
 export * from './checkpoint.js';
+export * from './retention.js';

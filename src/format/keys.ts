@@ -6,6 +6,7 @@
  *   <prefix>/commits/<seq, 12 digits>     commit record, created once with If-None-Match: *
  *   <prefix>/checkpoints/<seq, 12 digits> full page map as of that commit
  *   <prefix>/latest-checkpoint            hint: the newest checkpoint's sequence number
+ *   <prefix>/oldest-retained              written by GC: commits before this one may be gone
  *   <prefix>/pages/<txid>/<page>-<crc>    one version of one page, written by transaction txid
  */
 
@@ -14,6 +15,11 @@ const SEQ_DIGITS = 12;
 /** Join a prefix and a name; an empty prefix means the bucket's root. */
 function under(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}/${name}`;
+}
+
+/** A prefix as key names use it: without leading or trailing slashes. */
+export function normalizePrefix(prefix: string): string {
+  return prefix.replace(/^\/+|\/+$/g, '');
 }
 
 export function markerKey(prefix: string): string {
@@ -30,6 +36,10 @@ export function checkpointKey(prefix: string, seq: number): string {
 
 export function latestCheckpointKey(prefix: string): string {
   return under(prefix, 'latest-checkpoint');
+}
+
+export function oldestRetainedKey(prefix: string): string {
+  return under(prefix, 'oldest-retained');
 }
 
 /**

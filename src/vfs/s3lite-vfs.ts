@@ -1,46 +1,47 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { FacadeVFS, type WasmModule } from '@journeyapps/wa-sqlite/src/FacadeVFS.js';
 import type { Volume } from '../volume/volume.js';
+import type { DatabaseBackend, LayoutBackend, MainFile, StoredJournal } from './main-file.js';
 import { MemoryFile } from './memory-file.js';
-import { VolumeFile } from './volume-file.js';
+import { S3LITE_DEVICE_CHARACTERISTICS, VolumeFile } from './volume-file.js';
 
 /** The name the VFS is registered under; pass it to `sqlite3.open_v2`. */
 export const VFS_NAME = 's3lite';
 
-/**
- * What s3lite files can promise. BATCH_ATOMIC: a transaction's pages become visible all at
- * once (SQLite then brackets an ordinary commit with BEGIN/COMMIT_ATOMIC_WRITE and keeps its
- * journal in memory). UNDELETABLE_WHEN_OPEN: no journal is deleted behind an open handle.
- * SAFE_APPEND and SEQUENTIAL: journals live in memory, where nothing is torn or reordered,
- * so SQLite may skip the journal syncs and header rewrites that protect against that.
- */
-const DEVICE_CHARACTERISTICS =
-  SQLite.SQLITE_IOCAP_BATCH_ATOMIC |
-  SQLite.SQLITE_IOCAP_UNDELETABLE_WHEN_OPEN |
-  SQLite.SQLITE_IOCAP_SAFE_APPEND |
-  SQLite.SQLITE_IOCAP_SEQUENTIAL;
+/** SQLite names a database's rollback journal after it. */
+const JOURNAL_SUFFIX = '-journal';
+
+/** One open file: a main database file, its stored journal, or a file in memory. */
+type Handle =
+  | { kind: 'main'; file: MainFile }
+  | { kind: 'journal'; file: StoredJournal }
+  | { kind: 'memory'; file: MemoryFile };
 
 /**
- * The wa-sqlite VFS of s3lite (Asyncify build). A main database file is a {@link Volume},
- * attached under a unique file name before SQLite opens it; every other file (rollback and
- * statement journals, temporary databases) lives in memory while open.
+ * The wa-sqlite VFS of s3lite (Asyncify build). A main database file is a {@link MainFile}
+ * — a `Volume` of the s3lite format, or the file of another layout — attached under a unique
+ * file name before SQLite opens it. A rollback journal is stored beside its database when
+ * that file has a {@link StoredJournal} (blocks layout); every other file (journals of the
+ * s3lite format, statement journals, temporary databases) lives in memory while open.
  *
  * Methods that may wait for the store are declared `async`: FacadeVFS treats exactly those
  * as asynchronous. One instance serves every connection of one wa-sqlite module.
  */
 export class S3liteVfs extends FacadeVFS {
-  private readonly attached = new Map<string, VolumeFile>();
-  private readonly handles = new Map<number, VolumeFile | MemoryFile>();
+  private readonly attached = new Map<string, MainFile>();
+  private readonly handles = new Map<number, Handle>();
   private nextFileNo = 1;
 
   constructor(module: unknown) {
     super(VFS_NAME, module);
   }
 
-  /** Make `volume` openable by SQLite under a fresh file name; returns the name and its file. */
-  attach(volume: Volume): { name: string; file: VolumeFile } {
+  /** Make a database openable by SQLite under a fresh file name; returns the name and its file. */
+  attach(volume: Volume): { name: string; file: VolumeFile };
+  attach(backend: DatabaseBackend): { name: string; file: MainFile };
+  attach(backend: DatabaseBackend): { name: string; file: MainFile } {
     const name = `s3lite-${this.nextFileNo++}.db`;
-    const file = new VolumeFile(volume);
+    const file = isLayout(backend) ? backend.mainFile : new VolumeFile(backend);
     this.attached.set(name, file);
     return { name, file };
   }
@@ -50,136 +51,151 @@ export class S3liteVfs extends FacadeVFS {
     this.attached.delete(name);
   }
 
-  override jOpen(
+  override async jOpen(
     filename: string | null,
     fileId: number,
     flags: number,
     pOutFlags: DataView,
-  ): number {
+  ): Promise<number> {
     if (flags & SQLite.SQLITE_OPEN_MAIN_DB) {
-      // Only attached volumes can be opened (not an ATTACH of some other name), once each.
+      // Only attached databases can be opened (not an ATTACH of some other name), once each.
       const file = filename === null ? undefined : this.attached.get(filename);
       if (!file || file.isOpen) return SQLite.SQLITE_CANTOPEN;
       file.isOpen = true;
-      this.handles.set(fileId, file);
+      this.handles.set(fileId, { kind: 'main', file });
     } else {
-      this.handles.set(fileId, new MemoryFile());
+      const journal = flags & SQLite.SQLITE_OPEN_MAIN_JOURNAL ? this.journal(filename) : undefined;
+      if (journal) {
+        if (journal.isOpen) return SQLite.SQLITE_CANTOPEN;
+        const code = await journal.open();
+        if (code !== SQLite.SQLITE_OK) return code;
+        this.handles.set(fileId, { kind: 'journal', file: journal });
+      } else {
+        this.handles.set(fileId, { kind: 'memory', file: new MemoryFile() });
+      }
     }
     pOutFlags.setInt32(0, flags, true);
     return SQLite.SQLITE_OK;
   }
 
   override jClose(fileId: number): number {
-    const file = this.handles.get(fileId);
-    if (file instanceof VolumeFile) file.isOpen = false;
+    const handle = this.handles.get(fileId);
+    if (handle && handle.kind !== 'memory') handle.file.isOpen = false;
     this.handles.delete(fileId);
     return SQLite.SQLITE_OK;
   }
 
-  /** Memory files vanish when closed, so there is nothing left to delete. */
-  override jDelete(): number {
-    return SQLite.SQLITE_OK;
+  /** A stored journal is deleted from the store; memory files vanished when closed. */
+  override async jDelete(filename: string): Promise<number> {
+    return (await this.journal(filename)?.delete()) ?? SQLite.SQLITE_OK;
   }
 
   /**
-   * Only attached databases exist. In particular no journal ever exists between
-   * transactions, so SQLite never finds a "hot" journal to play back: the volume never holds
-   * a half-written transaction that would need one.
+   * Attached databases exist, and stored journals when they do. A journal in memory never
+   * exists between transactions, so SQLite never finds it "hot": a volume never holds a
+   * half-written transaction that would need one.
    */
   override jAccess(filename: string, _flags: number, pResOut: DataView): number {
-    pResOut.setInt32(0, this.attached.has(filename) ? 1 : 0, true);
+    const exists = this.attached.has(filename) || (this.journal(filename)?.exists ?? false);
+    pResOut.setInt32(0, exists ? 1 : 0, true);
     return SQLite.SQLITE_OK;
   }
 
   override async jRead(fileId: number, pData: Uint8Array, iOffset: number): Promise<number> {
-    const file = this.handles.get(fileId);
-    if (file instanceof VolumeFile) return file.read(pData, iOffset);
-    if (!file) return SQLite.SQLITE_IOERR_READ;
-    const n = file.read(pData.subarray(), iOffset);
+    const handle = this.handles.get(fileId);
+    if (!handle) return SQLite.SQLITE_IOERR_READ;
+    if (handle.kind !== 'memory') return handle.file.read(pData, iOffset);
+    const n = handle.file.read(pData.subarray(), iOffset);
     if (n === pData.byteLength) return SQLite.SQLITE_OK;
     pData.fill(0, n);
     return SQLite.SQLITE_IOERR_SHORT_READ;
   }
 
   override async jWrite(fileId: number, pData: Uint8Array, iOffset: number): Promise<number> {
-    const file = this.handles.get(fileId);
-    // A copy: the bytes must not change under the volume while it awaits the store.
-    if (file instanceof VolumeFile) return file.write(pData.slice(), iOffset);
-    if (!file) return SQLite.SQLITE_IOERR_WRITE;
-    file.write(pData.subarray(), iOffset);
+    const handle = this.handles.get(fileId);
+    if (!handle) return SQLite.SQLITE_IOERR_WRITE;
+    // A copy: the bytes must not change under the file while it awaits the store.
+    if (handle.kind !== 'memory') return handle.file.write(pData.slice(), iOffset);
+    handle.file.write(pData.subarray(), iOffset);
     return SQLite.SQLITE_OK;
   }
 
   override async jTruncate(fileId: number, size: number): Promise<number> {
-    const file = this.handles.get(fileId);
-    if (file instanceof VolumeFile) return file.truncate(size);
-    file?.truncate(size);
-    return SQLite.SQLITE_OK;
+    const handle = this.handles.get(fileId);
+    if (handle?.kind === 'memory') {
+      handle.file.truncate(size);
+      return SQLite.SQLITE_OK;
+    }
+    return handle ? handle.file.truncate(size) : SQLite.SQLITE_OK;
   }
 
   override async jSync(fileId: number): Promise<number> {
-    const file = this.handles.get(fileId);
-    return file instanceof VolumeFile ? file.commitPoint() : SQLite.SQLITE_OK;
+    const handle = this.handles.get(fileId);
+    return handle && handle.kind !== 'memory' ? handle.file.sync() : SQLite.SQLITE_OK;
   }
 
   override jFileSize(fileId: number, pSize64: DataView): number {
-    const file = this.handles.get(fileId);
-    pSize64.setBigInt64(0, BigInt(file?.size ?? 0), true);
+    pSize64.setBigInt64(0, BigInt(this.handles.get(fileId)?.file.size ?? 0), true);
     return SQLite.SQLITE_OK;
   }
 
   override async jLock(fileId: number, lockType: number): Promise<number> {
-    const file = this.handles.get(fileId);
-    return file instanceof VolumeFile ? file.lock(lockType) : SQLite.SQLITE_OK;
+    const handle = this.handles.get(fileId);
+    return handle?.kind === 'main' ? handle.file.lock(lockType) : SQLite.SQLITE_OK;
   }
 
   override async jUnlock(fileId: number, lockType: number): Promise<number> {
-    const file = this.handles.get(fileId);
-    return file instanceof VolumeFile ? file.unlock(lockType) : SQLite.SQLITE_OK;
+    const handle = this.handles.get(fileId);
+    return handle?.kind === 'main' ? handle.file.unlock(lockType) : SQLite.SQLITE_OK;
+  }
+
+  override jCheckReservedLock(fileId: number, pResOut: DataView): number {
+    const handle = this.handles.get(fileId);
+    pResOut.setInt32(0, handle?.kind === 'main' && handle.file.reservedByOther() ? 1 : 0, true);
+    return SQLite.SQLITE_OK;
   }
 
   override async jFileControl(fileId: number, op: number, pArg: DataView): Promise<number> {
-    const file = this.handles.get(fileId);
-    if (!(file instanceof VolumeFile)) return SQLite.SQLITE_NOTFOUND;
-    switch (op) {
-      case SQLite.SQLITE_FCNTL_PRAGMA:
-        return this.pragma(pArg);
-      case SQLite.SQLITE_FCNTL_BEGIN_ATOMIC_WRITE:
-        return SQLite.SQLITE_OK;
-      case SQLite.SQLITE_FCNTL_COMMIT_ATOMIC_WRITE:
-      case SQLite.SQLITE_FCNTL_SYNC:
-        return file.commitPoint();
-      case SQLite.SQLITE_FCNTL_ROLLBACK_ATOMIC_WRITE:
-        return file.abandonBatch();
-      default:
-        return SQLite.SQLITE_NOTFOUND;
-    }
+    const handle = this.handles.get(fileId);
+    if (handle?.kind !== 'main') return SQLite.SQLITE_NOTFOUND;
+    if (op === SQLite.SQLITE_FCNTL_PRAGMA) return this.pragma(handle.file, pArg);
+    return handle.file.fileControl(op);
   }
 
-  override jDeviceCharacteristics(): number {
-    return DEVICE_CHARACTERISTICS;
+  /**
+   * A main file says what it promises; a stored journal promises nothing. Files in memory
+   * answer as s3lite files always have: nothing is torn or reordered in memory.
+   */
+  override jDeviceCharacteristics(fileId: number): number {
+    const handle = this.handles.get(fileId);
+    if (handle?.kind === 'main') return handle.file.deviceCharacteristics;
+    return handle?.kind === 'journal' ? 0 : S3LITE_DEVICE_CHARACTERISTICS;
+  }
+
+  /** The stored journal that `filename` names, if it names one. */
+  private journal(filename: string | null): StoredJournal | undefined {
+    if (!filename?.endsWith(JOURNAL_SUFFIX)) return undefined;
+    return this.attached.get(filename.slice(0, -JOURNAL_SUFFIX.length))?.journal;
   }
 
   /**
    * Every PRAGMA is offered to the VFS first (`pArg` points at `char *[3]`: result or error
-   * message, name, value). `locking_mode=EXCLUSIVE` is refused: SQLite would then hold its
-   * lock (and the snapshot) forever and increment the change counter only once, which the
-   * commit rule of {@link VolumeFile} relies on. Everything else is SQLite's to handle.
+   * message, name, value). The main file may refuse it; everything else is SQLite's to handle.
    */
-  private pragma(pArg: DataView): number {
+  private pragma(file: MainFile, pArg: DataView): number {
     const module = this._module;
     const name = module.UTF8ToString(pArg.getUint32(4, true)).toLowerCase();
     const valuePointer = pArg.getUint32(8, true);
     const value = valuePointer === 0 ? '' : module.UTF8ToString(valuePointer).toLowerCase();
-    if (name !== 'locking_mode' || value !== 'exclusive') return SQLite.SQLITE_NOTFOUND;
-    setPragmaMessage(
-      module,
-      pArg.byteOffset,
-      's3lite does not support locking_mode=EXCLUSIVE: a connection must release its lock ' +
-        'to see other writers’ commits',
-    );
+    const refusal = file.refusePragma(name, value);
+    if (refusal === undefined) return SQLite.SQLITE_NOTFOUND;
+    setPragmaMessage(module, pArg.byteOffset, refusal);
     return SQLite.SQLITE_ERROR;
   }
+}
+
+function isLayout(backend: DatabaseBackend): backend is LayoutBackend {
+  return 'mainFile' in backend;
 }
 
 /** Hand SQLite an error message for a PRAGMA, in memory it will free with sqlite3_free. */

@@ -1,10 +1,20 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import type { Volume } from '../volume/volume.js';
+import { LOCK_NONE, LOCK_RESERVED, type MainFile } from './main-file.js';
 import { resultCodeFor } from './result-codes.js';
 
-/** SQLite's lock levels (sqlite3.h); PENDING is never passed to a VFS. */
-const LOCK_NONE = 0;
-const LOCK_RESERVED = 2;
+/**
+ * What s3lite files can promise. BATCH_ATOMIC: a transaction's pages become visible all at
+ * once (SQLite then brackets an ordinary commit with BEGIN/COMMIT_ATOMIC_WRITE and keeps its
+ * journal in memory). UNDELETABLE_WHEN_OPEN: no journal is deleted behind an open handle.
+ * SAFE_APPEND and SEQUENTIAL: journals live in memory, where nothing is torn or reordered,
+ * so SQLite may skip the journal syncs and header rewrites that protect against that.
+ */
+export const S3LITE_DEVICE_CHARACTERISTICS =
+  SQLite.SQLITE_IOCAP_BATCH_ATOMIC |
+  SQLite.SQLITE_IOCAP_UNDELETABLE_WHEN_OPEN |
+  SQLite.SQLITE_IOCAP_SAFE_APPEND |
+  SQLite.SQLITE_IOCAP_SEQUENTIAL;
 
 /** Where SQLite keeps the file change counter and its copy in the database header. */
 const CHANGE_COUNTER_OFFSET = 24;
@@ -36,9 +46,10 @@ const HEADER_BYTES = 100;
  * (SQLite rewriting pages, or playing back its journal) are ignored and every later commit
  * point answers the same failure, until the lock drops.
  */
-export class VolumeFile {
+export class VolumeFile implements MainFile {
   /** Whether SQLite has this file open: one handle at a time. */
   isOpen = false;
+  readonly deviceCharacteristics = S3LITE_DEVICE_CHARACTERISTICS;
   private lockLevel = LOCK_NONE;
   /** Change counter of the snapshot the write transaction started on; absent for a new database. */
   private baseCounter: Uint8Array | undefined;
@@ -140,6 +151,42 @@ export class VolumeFile {
     if (level === LOCK_NONE && this.lockLevel !== LOCK_NONE) this.volume.endRead();
     this.lockLevel = level;
     return code;
+  }
+
+  /** `xSync`: a commit point (see {@link commitPoint}). */
+  sync(): Promise<number> {
+    return this.commitPoint();
+  }
+
+  /** No lock is shared between connections: each writer's commit race decides. */
+  reservedByOther(): boolean {
+    return false;
+  }
+
+  async fileControl(op: number): Promise<number> {
+    switch (op) {
+      case SQLite.SQLITE_FCNTL_BEGIN_ATOMIC_WRITE:
+        return SQLite.SQLITE_OK;
+      case SQLite.SQLITE_FCNTL_COMMIT_ATOMIC_WRITE:
+      case SQLite.SQLITE_FCNTL_SYNC:
+        return this.commitPoint();
+      case SQLite.SQLITE_FCNTL_ROLLBACK_ATOMIC_WRITE:
+        return this.abandonBatch();
+      default:
+        return SQLite.SQLITE_NOTFOUND;
+    }
+  }
+
+  /**
+   * `locking_mode=EXCLUSIVE` is refused: SQLite would then hold its lock (and the snapshot)
+   * forever and increment the change counter only once, which the commit rule relies on.
+   */
+  refusePragma(name: string, value: string): string | undefined {
+    if (name !== 'locking_mode' || value !== 'exclusive') return undefined;
+    return (
+      's3lite does not support locking_mode=EXCLUSIVE: a connection must release its lock ' +
+      'to see other writers’ commits'
+    );
   }
 
   /** `COMMIT_ATOMIC_WRITE`, `SQLITE_FCNTL_SYNC` and `xSync`: where a transaction commits. */

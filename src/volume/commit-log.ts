@@ -1,4 +1,4 @@
-import { CorruptError, NotADatabaseError, NotFoundError } from '../errors.js';
+import { CorruptError, NotADatabaseError, NotFoundError, SnapshotExpiredError } from '../errors.js';
 import {
   checkpointKey,
   commitKey,
@@ -7,8 +7,10 @@ import {
   decodeCheckpointHint,
   decodeCommitRecord,
   decodeMarker,
+  decodeOldestRetained,
   latestCheckpointKey,
   markerKey,
+  oldestRetainedKey,
   PageMap,
   type CommitRecord,
 } from '../format/index.js';
@@ -54,7 +56,10 @@ export async function readCommit(
   }
 }
 
-async function getOrUndefined(store: ObjectStore, key: string): Promise<Uint8Array | undefined> {
+export async function getOrUndefined(
+  store: ObjectStore,
+  key: string,
+): Promise<Uint8Array | undefined> {
   try {
     return (await store.get(key)).body;
   } catch (error) {
@@ -102,10 +107,26 @@ export async function loadCheckpoint(
   prefix: string,
   seq: number,
 ): Promise<Snapshot> {
+  const snapshot = await tryLoadCheckpoint(store, prefix, seq);
+  if (!snapshot) {
+    throw new CorruptError(
+      checkpointKey(prefix, seq),
+      'the checkpoint named by the hint is missing',
+    );
+  }
+  return snapshot;
+}
+
+/** The snapshot at checkpoint `seq`, or undefined when that checkpoint does not exist. */
+export async function tryLoadCheckpoint(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+): Promise<Snapshot | undefined> {
   if (seq === 0) return EMPTY_SNAPSHOT;
   const key = checkpointKey(prefix, seq);
   const bytes = await getOrUndefined(store, key);
-  if (!bytes) throw new CorruptError(key, 'the checkpoint named by the hint is missing');
+  if (!bytes) return undefined;
   const checkpoint = decodeCheckpoint(key, bytes);
   return {
     ...EMPTY_SNAPSHOT,
@@ -115,10 +136,29 @@ export async function loadCheckpoint(
   };
 }
 
+/** The checkpoint the `latest-checkpoint` hint names (0 when there is no hint). */
+export async function readCheckpointHint(store: ObjectStore, prefix: string): Promise<number> {
+  const bytes = await getOrUndefined(store, latestCheckpointKey(prefix));
+  return bytes ? decodeCheckpointHint(latestCheckpointKey(prefix), bytes) : 0;
+}
+
+/** The oldest commit garbage collection kept, by its `oldest-retained` record (0: none). */
+export async function readOldestRetained(store: ObjectStore, prefix: string): Promise<number> {
+  const bytes = await getOrUndefined(store, oldestRetainedKey(prefix));
+  return bytes ? decodeOldestRetained(oldestRetainedKey(prefix), bytes) : 0;
+}
+
 /**
  * Apply every commit after `snapshot`, probing a few sequence numbers per round trip until
- * one is missing (`firstBatch` 1: a reader that expects no news spends one GET to learn so). When the records show a checkpoint far ahead, jump to it instead of
- * replaying everything up to it.
+ * one is missing (`firstBatch` 1: a reader that expects no news spends one GET to learn so).
+ * When the records show a checkpoint far ahead, jump to it instead of replaying everything up
+ * to it.
+ *
+ * A missing record proves that the snapshot is the head only while the snapshot is recent:
+ * garbage collection may have deleted the records after an old one (see docs/history.md).
+ * With `verify`, the checkpoint hint is read along with the first probes, and a hint beyond
+ * the last record found means those records were collected: catching up continues from the
+ * hint's checkpoint. GC never deletes records after the checkpoint the hint names.
  */
 export async function catchUp(
   store: ObjectStore,
@@ -126,21 +166,48 @@ export async function catchUp(
   snapshot: Snapshot,
   checkpointInterval: number,
   firstBatch: number = PROBE_BATCH,
+  verify = false,
 ): Promise<Snapshot> {
   let current = snapshot;
-  for (let batch = firstBatch; ; batch = PROBE_BATCH) {
+  let hint: number | undefined;
+  for (let batch = firstBatch, first = true; ; batch = PROBE_BATCH, first = false) {
     const seqs = Array.from({ length: batch }, (_, i) => current.seq + 1 + i);
-    const records = await Promise.all(seqs.map((seq) => readCommit(store, prefix, seq)));
+    const [records, hinted] = await Promise.all([
+      Promise.all(seqs.map((seq) => readCommit(store, prefix, seq))),
+      first && verify ? readCheckpointHint(store, prefix) : undefined,
+    ]);
+    hint ??= hinted;
     const newest = records.reduce((max, r) => Math.max(max, r?.checkpoint ?? 0), 0);
     if (newest > current.seq + checkpointInterval) {
-      current = await loadCheckpoint(store, prefix, newest);
+      current = await jumpTo(store, prefix, current, newest);
       continue;
     }
-    for (const record of records) {
-      if (!record) return current;
-      current = applyCommit(current, record);
+    const missing = records.findIndex((record) => !record);
+    for (const record of missing < 0 ? records : records.slice(0, missing)) {
+      current = applyCommit(current, record as CommitRecord);
     }
+    if (missing < 0) continue;
+    if (hint === undefined || hint <= current.seq) return current;
+    current = await loadCheckpoint(store, prefix, hint);
+    hint = undefined;
   }
+}
+
+/**
+ * The snapshot at checkpoint `seq`, named by a commit record. When GC collected it meanwhile
+ * (a reader far behind), the hint's checkpoint, which GC keeps, serves instead.
+ */
+async function jumpTo(
+  store: ObjectStore,
+  prefix: string,
+  current: Snapshot,
+  seq: number,
+): Promise<Snapshot> {
+  const named = await tryLoadCheckpoint(store, prefix, seq);
+  if (named) return named;
+  const hinted = await readCheckpointHint(store, prefix);
+  if (hinted > current.seq) return loadCheckpoint(store, prefix, hinted);
+  throw new CorruptError(checkpointKey(prefix, seq), 'the checkpoint named by a commit is missing');
 }
 
 /** The snapshot after one more commit. */
@@ -168,29 +235,63 @@ async function ensureEmpty(store: ObjectStore, prefix: string): Promise<void> {
 }
 
 /**
- * The snapshot at commit `seq`, for reading the past: the checkpoint that commit names, then
- * the commits from there up to `seq`, fetched in parallel.
+ * The snapshot at commit `seq`, for reading the past: the nearest checkpoint at or before it
+ * (the one its record names, the one GC left at the oldest retained commit, or the hint's),
+ * then the commits from there up to `seq`, fetched in parallel. `SNAPSHOT_EXPIRED` when GC
+ * has collected the commit, `NOT_FOUND` when it was never made.
  */
 export async function loadCommit(
   store: ObjectStore,
   prefix: string,
   seq: number,
 ): Promise<Snapshot> {
-  const markerBytes = await getOrUndefined(store, markerKey(prefix));
+  const [markerBytes, target, oldest, hint] = await Promise.all([
+    getOrUndefined(store, markerKey(prefix)),
+    seq === 0 ? undefined : readCommit(store, prefix, seq),
+    readOldestRetained(store, prefix),
+    readCheckpointHint(store, prefix),
+  ]);
   if (!markerBytes) throw new NotFoundError(prefix, `${store.location} (no database)`);
   decodeMarker(markerKey(prefix), markerBytes);
   if (seq === 0) return EMPTY_SNAPSHOT;
-  const target = await readCommit(store, prefix, seq);
-  if (!target)
+  if (!target) {
+    if (seq < oldest) throw expired(store, prefix, seq, oldest);
     throw new NotFoundError(commitKey(prefix, seq), `${store.location} (no commit ${seq})`);
-  const base = await loadCheckpoint(store, prefix, target.checkpoint);
-  const missing = Array.from({ length: seq - base.seq - 1 }, (_, i) => base.seq + 1 + i);
-  const records = await Promise.all(missing.map((n) => readCommit(store, prefix, n)));
-  let snapshot = base;
-  for (const [i, record] of [...records, target].entries()) {
-    if (!record)
-      throw new CorruptError(commitKey(prefix, base.seq + 1 + i), 'commit record missing');
-    snapshot = applyCommit(snapshot, record);
   }
-  return snapshot;
+  const bases = [...new Set([target.checkpoint, oldest, hint, 0])]
+    .filter((base) => base <= seq)
+    .sort((a, b) => b - a);
+  for (const baseSeq of bases) {
+    const base = await tryLoadCheckpoint(store, prefix, baseSeq);
+    if (!base) continue;
+    if (base.seq === seq) {
+      return { ...base, txid: target.txid, time: target.time, changedPages: target.pages.length };
+    }
+    const between = Array.from({ length: seq - base.seq - 1 }, (_, i) => base.seq + 1 + i);
+    const records = await Promise.all(between.map((n) => readCommit(store, prefix, n)));
+    let snapshot = base;
+    for (const record of [...records, target]) {
+      // Collected while we read: the commit asked for is about to go too.
+      if (!record) throw expired(store, prefix, seq);
+      snapshot = applyCommit(snapshot, record);
+    }
+    return snapshot;
+  }
+  throw expired(store, prefix, seq, oldest);
+}
+
+/** The error for a commit that garbage collection has removed. */
+export function expired(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+  oldestRetained?: number,
+): SnapshotExpiredError {
+  const oldest = oldestRetained ? ` (the oldest retained commit is ${oldestRetained})` : '';
+  return new SnapshotExpiredError(
+    seq,
+    `commit ${seq} of database "${prefix}" in ${store.location} has been removed by garbage ` +
+      `collection${oldest}; reopen at the head or at a retained commit`,
+    oldestRetained || undefined,
+  );
 }

@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../store/types.js';
 import type { PageCache } from './page-cache.js';
+import type { RetentionOptions } from './retention.js';
 
 /** What one commit made of the database. */
 export interface CommitInfo {
@@ -40,10 +41,22 @@ export interface VolumeOptions {
   /** Open for reading only: writes fail with `READ_ONLY`. */
   readOnly?: boolean;
   /**
-   * Open the database as it was after commit number `at` (0: before the first commit), for
-   * reading only; the snapshot never moves. `NOT_FOUND` when that commit does not exist.
+   * Open the database as it was after commit number `at` (0: before the first commit), or at
+   * a time (a `Date`: the newest commit made by then), for reading only; the snapshot never
+   * moves. `NOT_FOUND` when that commit does not exist, `SNAPSHOT_EXPIRED` when garbage
+   * collection has removed it.
    */
-  at?: number;
+  at?: number | Date;
+  /**
+   * What garbage collection keeps: `gc()` without rules of its own, and automatic collection
+   * (default: every commit of the last 24 hours, grace period 1 hour).
+   */
+  retention?: RetentionOptions;
+  /**
+   * Collect garbage in the background after every commit whose number is a multiple of this
+   * (0, the default: never; run `gc()` or `s3lite gc` instead).
+   */
+  gcEvery?: number;
 }
 
 /** Counters of one volume (the store's own request metrics are on `store.metrics`). */

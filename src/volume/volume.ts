@@ -27,19 +27,31 @@ import type { ObjectStore } from '../store/types.js';
 import {
   applyCommit,
   catchUp,
+  expired,
   loadCommit,
   loadHead,
+  readCheckpointHint,
   readCommit,
   type Snapshot,
 } from './commit-log.js';
+import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
+import { commitAtTime } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
+import type { RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
 
 const DEFAULT_WRITE_BUFFER = 64 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_INTERVAL = 32;
 const DEFAULT_READ_AHEAD = 64;
+/**
+ * How long a snapshot seen to be the head stays trusted. A record missing after a trusted
+ * snapshot proves that it is still the head; after an older one it may instead have been
+ * collected (GC keeps every commit stored within its grace period, far longer than this), so
+ * the next probe also reads the checkpoint hint, which always lies past anything collected.
+ */
+const HEAD_TRUST_MS = 2000;
 
 /** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
 const verifiedStores = new WeakSet<ObjectStore>();
@@ -62,6 +74,16 @@ export class Volume {
   /** Page objects the open transaction uploaded early (garbage unless its commit names them). */
   private earlyUploads = new Set<string>();
   private closed = false;
+  /** When (performance.now(), at the request's start) the snapshot was last seen to be the head. */
+  private confirmedAt: number;
+  /** A page of the snapshot was found collected: the next probe must check the hint. */
+  private snapshotCollected = false;
+  /** The automatic garbage collection running in the background, if any. */
+  private autoGc: Promise<void> | undefined;
+  /** Another automatic collection is due when the running one ends. */
+  private autoGcAgain = false;
+  /** Transaction ids of retained commits, so that each GC reads only the new records. */
+  private readonly gcMemo: TxidMemo = new Map();
   private readonly cache: PageCache;
   private readonly readAhead: ReadAhead;
   private readonly counters: VolumeStats = {
@@ -76,13 +98,16 @@ export class Volume {
   private constructor(
     readonly store: ObjectStore,
     readonly prefix: string,
-    private readonly options: Required<Omit<VolumeOptions, 'cache' | 'at'>> & {
+    private readonly options: Required<Omit<VolumeOptions, 'cache' | 'at' | 'retention'>> & {
       at: number | undefined;
+      retention: VolumeOptions['retention'];
     },
     cache: PageCache,
     head: { marker: Uint8Array | undefined; snapshot: Snapshot },
+    openedAt: number,
   ) {
     this.cache = cache;
+    this.confirmedAt = openedAt;
     this.marker = head.marker;
     this.snapshotState = head.snapshot;
     this.readAhead = new ReadAhead(options.readAheadMax);
@@ -102,26 +127,31 @@ export class Volume {
       prefetch: options.prefetch ?? false,
       singleWriter: options.singleWriter ?? false,
       readOnly: (options.readOnly ?? false) || options.at !== undefined,
-      at: options.at,
+      at: undefined as number | undefined,
+      retention: options.retention,
+      gcEvery: options.gcEvery ?? 0,
     };
     if (!(settings.checkpointInterval >= 1)) {
       throw new InvalidArgumentError(`checkpointInterval must be at least 1`);
     }
-    if (options.at !== undefined && !(Number.isSafeInteger(options.at) && options.at >= 0)) {
-      throw new InvalidArgumentError(
-        `at must be a commit number (a whole number ≥ 0), not ${options.at}`,
-      );
+    if (!(Number.isSafeInteger(settings.gcEvery) && settings.gcEvery >= 0)) {
+      throw new InvalidArgumentError(`gcEvery must be a whole number ≥ 0, not ${options.gcEvery}`);
+    }
+    const openedAt = performance.now();
+    if (options.at !== undefined) {
+      settings.at = await commitNumber(store, normalized, options.at);
     }
     const head =
-      options.at === undefined
+      settings.at === undefined
         ? await loadHead(store, normalized, settings.checkpointInterval)
-        : { marker: undefined, snapshot: await loadCommit(store, normalized, options.at) };
+        : { marker: undefined, snapshot: await loadCommit(store, normalized, settings.at) };
     const volume = new Volume(
       store,
       normalized,
       settings,
       options.cache ?? sharedPageCache(),
       head,
+      openedAt,
     );
     if (settings.prefetch) await volume.prefetchAll();
     return volume;
@@ -182,13 +212,16 @@ export class Volume {
       this.marker = head.marker;
       this.snapshotState = head.snapshot;
     } else {
+      const started = performance.now();
       this.snapshotState = await catchUp(
         this.store,
         this.prefix,
         this.snapshotState,
         this.options.checkpointInterval,
         1,
+        !this.trusted(started),
       );
+      this.confirm(started);
     }
     return this.snapshotState.seq !== before;
   }
@@ -202,12 +235,7 @@ export class Volume {
     if (this.txn) return;
     if (this.options.readOnly) throw new ReadOnlyError(`${this.describe()} is open read-only`);
     await this.ensureSafeStore();
-    if (this.marker && (await readCommit(this.store, this.prefix, this.snapshotState.seq + 1))) {
-      this.counters.conflicts += 1;
-      throw new ConflictError(
-        `${this.describe()}: commit ${this.snapshotState.seq + 1} was made by another writer after this snapshot`,
-      );
-    }
+    if (this.marker) await this.checkStillHead(true);
     const map = this.snapshotState.map;
     const base = this.snapshotState;
     this.earlyUploads = new Set();
@@ -283,7 +311,17 @@ export class Volume {
       const committedKeys = new Set(
         content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
       );
-      await this.createCommitRecord(record, [...committedKeys, ...this.earlyUploads]);
+      const ourPages = [...committedKeys, ...this.earlyUploads];
+      // A long transaction: commit N + 1 may have been made and collected since (see trusted()).
+      if (this.marker && !this.trusted(performance.now())) {
+        await this.checkStillHead(false).catch(async (error: unknown) => {
+          await this.discard(ourPages);
+          throw error;
+        });
+      }
+      const creating = performance.now();
+      await this.createCommitRecord(record, ourPages);
+      this.confirm(creating);
       // Early uploads of pages rewritten later in the transaction are garbage already.
       await this.discard([...this.earlyUploads].filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
@@ -292,6 +330,7 @@ export class Volume {
       this.snapshotState = applyCommit(base, record);
       this.counters.commits += 1;
       await this.maybeCheckpoint();
+      this.maybeCollectGarbage();
       return this.snapshot;
     } finally {
       this.txn = undefined;
@@ -307,9 +346,88 @@ export class Volume {
     return { ...this.counters };
   }
 
+  /**
+   * Collect garbage under this database's prefix (see {@link collectGarbage}), keeping what
+   * `options` asks for, or else what the volume was opened with (`retention`).
+   */
+  async gc(options: GcOptions = {}): Promise<GcReport> {
+    this.checkOpen();
+    if (this.options.readOnly && !options.dryRun) {
+      throw new ReadOnlyError(`${this.describe()} is open read-only: it cannot collect garbage`);
+    }
+    const defaults = this.options.retention ?? {};
+    const rules = hasRule(options) ? options : defaults;
+    return collectGarbage(
+      this.store,
+      this.prefix,
+      {
+        checkpointInterval: this.options.checkpointInterval,
+        ...options,
+        keepLast: rules.keepLast,
+        keepFor: rules.keepFor,
+        grace: options.grace ?? defaults.grace,
+      },
+      this.gcMemo,
+    );
+  }
+
   async close(): Promise<void> {
-    this.closed = true;
     this.txn = undefined;
+    await this.autoGc;
+    this.closed = true;
+  }
+
+  /** Whether the snapshot, last seen to be the head at `confirmedAt`, is still trusted at `now`. */
+  private trusted(now: number): boolean {
+    return !this.snapshotCollected && now - this.confirmedAt <= HEAD_TRUST_MS;
+  }
+
+  private confirm(at: number): void {
+    this.confirmedAt = at;
+    this.snapshotCollected = false;
+  }
+
+  /**
+   * `ConflictError` unless the snapshot is still the head. With `probe`, one GET of the next
+   * commit record (plus the hint, in parallel, when the snapshot is no longer trusted); without,
+   * only the hint (the caller is about to create the next record, which fails if it exists).
+   */
+  private async checkStillHead(probe: boolean): Promise<void> {
+    const started = performance.now();
+    const next = this.snapshotState.seq + 1;
+    const verify = !this.trusted(started);
+    const [record, hint] = await Promise.all([
+      probe ? readCommit(this.store, this.prefix, next) : undefined,
+      verify ? readCheckpointHint(this.store, this.prefix) : 0,
+    ]);
+    if (record || hint >= next) {
+      this.counters.conflicts += 1;
+      throw new ConflictError(
+        `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
+      );
+    }
+    this.confirm(started);
+  }
+
+  /**
+   * After every `gcEvery`-th commit, collect garbage in the background: one run at a time, and
+   * one more after it when another was due meanwhile.
+   */
+  private maybeCollectGarbage(): void {
+    const every = this.options.gcEvery;
+    if (every === 0 || this.snapshotState.seq % every !== 0) return;
+    if (this.autoGc) {
+      this.autoGcAgain = true;
+      return;
+    }
+    this.autoGc = (async () => {
+      do {
+        this.autoGcAgain = false;
+        // Best effort: a failed run leaves garbage for the next one, never damage.
+        await this.gc().catch(() => undefined);
+      } while (this.autoGcAgain);
+      this.autoGc = undefined;
+    })();
   }
 
   /**
@@ -450,21 +568,26 @@ export class Volume {
       pageKey(this.prefix, entry.txid, pageNo, entry.crc),
       entry.crc,
       snapshot.map.pageSize,
+      snapshot.seq,
     );
   }
 
-  /** One page object, from the cache or one GET, checked against its checksum. */
-  private async readPage(key: string, crc: number, pageSize?: number): Promise<Uint8Array> {
+  /**
+   * One page object, from the cache or one GET, checked against its checksum. `snapshotSeq`:
+   * the commit the page is read for (absent for a transaction's own uploads).
+   */
+  private async readPage(
+    key: string,
+    crc: number,
+    pageSize?: number,
+    snapshotSeq?: number,
+  ): Promise<Uint8Array> {
     const { page, hit } = await this.cache.getOrLoad(this.cacheKey(key), async () => {
       let body: Uint8Array;
       try {
         body = (await this.store.get(key)).body;
       } catch (error) {
-        if (error instanceof NotFoundError) {
-          throw new CorruptError(key, `page object missing from ${this.store.location}`, {
-            cause: error,
-          });
-        }
+        if (error instanceof NotFoundError) throw await this.missingPage(key, snapshotSeq, error);
         throw error;
       }
       if (checksum(body) !== crc || (pageSize !== undefined && body.byteLength !== pageSize)) {
@@ -477,6 +600,23 @@ export class Volume {
     return page;
   }
 
+  /**
+   * The error for a page object that is not there. GC deletes a commit's record before any page
+   * only it needed: with the record gone too, the snapshot was collected; with it present, the
+   * page is lost.
+   */
+  private async missingPage(
+    key: string,
+    snapshotSeq: number | undefined,
+    cause: NotFoundError,
+  ): Promise<Error> {
+    if (snapshotSeq && !(await readCommit(this.store, this.prefix, snapshotSeq))) {
+      this.snapshotCollected = true;
+      return expired(this.store, this.prefix, snapshotSeq);
+    }
+    return new CorruptError(key, `page object missing from ${this.store.location}`, { cause });
+  }
+
   private prefetch(snapshot: Snapshot, pageNo: number): void {
     const entry = snapshot.map.get(pageNo);
     if (!entry) return;
@@ -484,7 +624,7 @@ export class Volume {
     if (this.cache.has(this.cacheKey(key))) return;
     this.counters.pagesPrefetched += 1;
     // A failed prefetch is not an error: the real read fetches the page again and reports.
-    this.readPage(key, entry.crc, snapshot.map.pageSize).catch(() => undefined);
+    this.readPage(key, entry.crc, snapshot.map.pageSize, snapshot.seq).catch(() => undefined);
   }
 
   private async prefetchAll(): Promise<void> {
@@ -496,6 +636,7 @@ export class Volume {
           pageKey(this.prefix, entry.txid, pageNo, entry.crc),
           entry.crc,
           snapshot.map.pageSize,
+          snapshot.seq,
         );
       }),
     );
@@ -518,4 +659,27 @@ export class Volume {
   private describe(): string {
     return `database "${this.prefix}" in ${this.store.location}`;
   }
+}
+
+/** Whether `options` names a retention rule of its own. */
+function hasRule(options: RetentionOptions): boolean {
+  return options.keepLast !== undefined || options.keepFor !== undefined;
+}
+
+/** The commit number `at` stands for: itself, or the newest commit made by that time. */
+async function commitNumber(
+  store: ObjectStore,
+  prefix: string,
+  at: number | Date,
+): Promise<number> {
+  if (at instanceof Date) {
+    if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('at is an invalid Date');
+    return commitAtTime(store, prefix, at.getTime());
+  }
+  if (!(Number.isSafeInteger(at) && at >= 0)) {
+    throw new InvalidArgumentError(
+      `at must be a commit number (a whole number ≥ 0) or a Date, not ${String(at)}`,
+    );
+  }
+  return at;
 }

@@ -1,28 +1,57 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError as BadArgument } from '../../errors.js';
+import { layoutFromUrl, readBlocksDatabase } from '../../layouts/index.js';
 import {
   importDatabase,
   importFromFile,
   importFromObject,
+  type ImportOptions,
   type TransferSummary,
 } from '../../serialize/index.js';
+import { storeFromUrl, type S3UrlOptions } from '../../store/url.js';
 import { isS3Url, objectFromUrl } from '../object-url.js';
+import { wholeNumber } from '../option-values.js';
 import { progressDisplay } from '../progress-bar.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
 import { printSummary } from '../summary.js';
 
 interface ImportFlags extends S3Flags {
+  layout?: 's3vfs';
+  blockSize?: number;
   overwrite?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
 
-/** `s3lite import <file|-|s3://bucket/key> <url>`: a .sqlite file into a database, as one commit. */
+/** The value of `--layout`: the only layout a source may have besides a plain file. */
+function sourceLayout(text: string): 's3vfs' {
+  if (text !== 's3vfs') throw new InvalidArgumentError('the only layout is s3vfs');
+  return text;
+}
+
+/**
+ * `s3lite import <file|-|s3://bucket/key|s3vfs://bucket/prefix> <url>`: a .sqlite file, or a
+ * sqlite-s3vfs database, into a database, as one commit.
+ */
 export function importCommand(): Command {
   return withS3Flags(
     new Command('import')
       .description('import a regular SQLite file into a database, atomically (one commit)')
-      .argument('<source>', 'a .sqlite file, - for standard input, or s3://bucket/key')
+      .argument(
+        '<source>',
+        'a .sqlite file, - for standard input, s3://bucket/key, or s3vfs://bucket/prefix',
+      )
       .argument('<url>', 'target: s3://bucket/prefix, file:///dir/prefix or memory://name/prefix')
+      .option(
+        '--layout <layout>',
+        's3vfs: the source s3://bucket/prefix holds sqlite-s3vfs blocks (as s3vfs:// does)',
+        sourceLayout,
+      )
+      .option(
+        '--block-size <bytes>',
+        'block size of an s3vfs source (default: inferred)',
+        wholeNumber,
+      )
       .option('--overwrite', 'replace a database already at the target (as one new commit)')
       .option('--quiet', 'print nothing but errors')
       .option('--json', 'print a JSON summary: bytes, pages, requests, seconds'),
@@ -32,7 +61,9 @@ export function importCommand(): Command {
     const options = { s3, overwrite: flags.overwrite ?? false, onProgress: display.update };
     let summary: TransferSummary;
     try {
-      if (source === '-') {
+      if (source.startsWith('s3vfs://') || flags.layout === 's3vfs') {
+        summary = await importBlocks(source, url, flags.blockSize, { ...options, s3 });
+      } else if (source === '-') {
         summary = await importDatabase(process.stdin, url, { ...options, name: 'standard input' });
       } else if (isS3Url(source)) {
         const object = objectFromUrl(source, s3);
@@ -49,4 +80,27 @@ export function importCommand(): Command {
     }
     printSummary('imported', summary, flags);
   });
+}
+
+/** Import the sqlite-s3vfs database at `source` (`s3vfs://` or `s3://bucket/prefix`). */
+async function importBlocks(
+  source: string,
+  url: string,
+  blockSize: number | undefined,
+  options: ImportOptions & { s3: S3UrlOptions },
+): Promise<TransferSummary> {
+  if (!isS3Url(layoutFromUrl(source).url)) {
+    throw new BadArgument(`an s3vfs source is s3vfs://bucket/prefix, not ${source}`);
+  }
+  const { store, prefix } = storeFromUrl(layoutFromUrl(source).url, options.s3);
+  try {
+    const blocks = await readBlocksDatabase({ store, file: prefix, blockSize });
+    return await importDatabase(blocks.chunks, url, {
+      ...options,
+      size: blocks.size,
+      name: blocks.name,
+    });
+  } finally {
+    await store.close();
+  }
 }

@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { open } from '../../db/index.js';
+import { commitOrTime } from '../option-values.js';
 import { jsonLine, table, tsv } from '../print-rows.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
 
 interface SqlFlags extends S3Flags {
   json?: boolean;
   readOnly?: boolean;
+  at?: number | Date;
 }
 
 /**
@@ -21,9 +23,18 @@ export function sqlCommand(): Command {
       .argument('<url>', 's3://bucket/prefix, file:///dir/prefix or memory://name/prefix')
       .argument('<statements>', 'one or more SQL statements separated by semicolons')
       .option('--json', 'print rows as JSON lines')
-      .option('--read-only', 'refuse to write'),
+      .option('--read-only', 'refuse to write')
+      .option(
+        '--at <commit|time>',
+        'read the database as it was after this commit, or at this time (read-only)',
+        commitOrTime,
+      ),
   ).action(async (url: string, sql: string, flags: SqlFlags) => {
-    const db = await open(url, { s3: s3Options(flags), readOnly: flags.readOnly ?? false });
+    const db = await open(url, {
+      s3: s3Options(flags),
+      readOnly: flags.readOnly ?? false,
+      at: flags.at,
+    });
     try {
       for (const result of await db.script(sql)) {
         if (result.columns.length === 0) continue;

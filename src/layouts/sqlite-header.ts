@@ -1,0 +1,72 @@
+/**
+ * The few fields of a SQLite database header that the layouts need, read leniently: a file
+ * that is not a database (yet) just has no hint. See https://sqlite.org/fileformat.html.
+ */
+
+const MAGIC = 'SQLite format 3\0';
+const HEADER_BYTES = 100;
+const PAGE_SIZE = 16;
+const WRITE_VERSION = 18;
+const READ_VERSION = 19;
+const CHANGE_COUNTER = 24;
+const PAGE_COUNT = 28;
+const VERSION_VALID_FOR = 92;
+const ROLLBACK_MODE = 1;
+const WAL_MODE = 2;
+
+/** Whether `bytes` starts with a SQLite header. */
+export function hasSqliteHeader(bytes: Uint8Array): boolean {
+  return (
+    bytes.byteLength >= HEADER_BYTES &&
+    new TextDecoder('latin1').decode(bytes.subarray(0, MAGIC.length)) === MAGIC
+  );
+}
+
+/** The page size a header gives, or undefined when `bytes` holds no valid header. */
+export function headerPageSize(bytes: Uint8Array): number | undefined {
+  if (!hasSqliteHeader(bytes)) return undefined;
+  const raw = view(bytes).getUint16(PAGE_SIZE);
+  const pageSize = raw === 1 ? 65536 : raw;
+  return pageSize >= 512 && (pageSize & (pageSize - 1)) === 0 ? pageSize : undefined;
+}
+
+/**
+ * The database size in bytes that the header gives (page count × page size), or undefined
+ * when the header has none: no header, or a page count that is not valid because it was not
+ * written by the SQLite that last changed the file (SQLite < 3.7.0 leaves it stale).
+ */
+export function headerDatabaseSize(bytes: Uint8Array): number | undefined {
+  const pageSize = headerPageSize(bytes);
+  if (pageSize === undefined) return undefined;
+  const header = view(bytes);
+  const count = header.getUint32(PAGE_COUNT);
+  const valid =
+    count > 0 && header.getUint32(VERSION_VALID_FOR) === header.getUint32(CHANGE_COUNTER);
+  return valid ? count * pageSize : undefined;
+}
+
+/**
+ * Page 1 of a read-only file as SQLite is to see it: in rollback mode (a WAL-mode file cannot
+ * be opened on a VFS without shared memory; a read-only reader needs neither its WAL nor its
+ * mode), and with a change counter unique to `version`, so that SQLite drops the pages it
+ * cached from an earlier version of the file even when both carry the same counter. The
+ * version-valid-for field follows the counter so that the header's page count stays valid.
+ * Returns a copy; `page` is not changed.
+ */
+export function presentPage1(page: Uint8Array, version: number): Uint8Array {
+  const copy = page.slice();
+  if (!hasSqliteHeader(copy)) return copy;
+  if (copy[WRITE_VERSION] === WAL_MODE || copy[READ_VERSION] === WAL_MODE) {
+    copy[WRITE_VERSION] = ROLLBACK_MODE;
+    copy[READ_VERSION] = ROLLBACK_MODE;
+  }
+  const header = view(copy);
+  const countValid = header.getUint32(VERSION_VALID_FOR) === header.getUint32(CHANGE_COUNTER);
+  header.setUint32(CHANGE_COUNTER, version);
+  if (countValid) header.setUint32(VERSION_VALID_FOR, version);
+  return copy;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,78 @@
+import { NotADatabaseError, NotFoundError } from '../errors.js';
+import type { ObjectStore } from '../store/types.js';
+import type { VolumeOptions } from '../volume/types.js';
+import { Volume } from '../volume/volume.js';
+import { BlocksBackend, ObjectBackend, type LayoutOptions } from './layout-backends.js';
+import type { DatabaseBackend } from './main-file.js';
+
+/**
+ * How a database is stored: `s3lite`, this library's format (a prefix of page objects and
+ * commit records); `blocks`, sqlite-s3vfs's (a prefix of fixed-size blocks of the database
+ * file); `object`, a regular SQLite file as one object (read-only).
+ */
+export type Layout = 's3lite' | 'blocks' | 'object';
+
+/** Options of {@link openBackend}: the volume's, plus the layout and its block size. */
+export interface BackendOptions extends VolumeOptions {
+  /** The layout, or `auto` (default) to find it out; see {@link openBackend}. */
+  layout?: Layout | 'auto';
+  /** Bytes per block of the blocks layout. */
+  blockSize?: number;
+}
+
+/**
+ * Open the database at `prefix` in the layout asked for. `auto` finds it out at no cost for
+ * an s3lite database: opening one reads its marker. Only where there is none:
+ * - a prefix that holds objects, `<prefix>/0000000000` among them, is in the blocks layout;
+ * - a prefix that holds nothing but names an object with a SQLite header is a plain object;
+ * - anything else is a new s3lite database, or not a database (`NOT_A_DATABASE`).
+ * Opening at a past commit (`at`) is for the s3lite format only.
+ */
+export async function openBackend(
+  store: ObjectStore,
+  prefix: string,
+  options: BackendOptions,
+): Promise<DatabaseBackend> {
+  const { layout = 'auto', blockSize, ...volumeOptions } = options;
+  const name = prefix.replace(/^\/+|\/+$/g, '');
+  const layoutOptions: LayoutOptions = { ...volumeOptions, blockSize };
+  switch (layout) {
+    case 's3lite':
+      return Volume.open(store, name, volumeOptions);
+    case 'blocks':
+      return BlocksBackend.open(store, name, layoutOptions);
+    case 'object':
+      return ObjectBackend.open(store, name, layoutOptions);
+    case 'auto':
+      if (volumeOptions.at !== undefined) return Volume.open(store, name, volumeOptions);
+      return openDetected(store, name, volumeOptions, layoutOptions);
+  }
+}
+
+async function openDetected(
+  store: ObjectStore,
+  name: string,
+  volumeOptions: VolumeOptions,
+  layoutOptions: LayoutOptions,
+): Promise<DatabaseBackend> {
+  let volume: Volume;
+  try {
+    volume = await Volume.open(store, name, volumeOptions);
+  } catch (error) {
+    if (!(error instanceof NotADatabaseError) || name === '') throw error;
+    const blocks = await BlocksBackend.open(store, name, layoutOptions);
+    if (blocks.exists) return blocks;
+    await blocks.close();
+    throw error;
+  }
+  if (volume.snapshot.seq > 0 || name === '') return volume;
+  try {
+    const object = await ObjectBackend.open(store, name, layoutOptions);
+    await volume.close();
+    return object;
+  } catch (error) {
+    if (error instanceof NotFoundError || error instanceof NotADatabaseError) return volume;
+    await volume.close();
+    throw error;
+  }
+}
