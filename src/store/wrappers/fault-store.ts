@@ -74,11 +74,15 @@ export class FaultInjectingStore extends DelegatingStore {
         throw new StoreError(`injected fault: 503 SlowDown for ${target}`, 503, {
           retryable: true,
         });
-      case 'timeout':
+      case 'timeout': {
+        // AbortSignal.timeout's timer does not keep Node running; a hung request would let a
+        // process with nothing else to do exit mid-request, so hold it open until the abort.
+        const keepAlive = setInterval(() => undefined, 60_000);
         await new Promise<void>((resolve) =>
           attempt.signal.addEventListener('abort', () => resolve(), { once: true }),
-        );
+        ).finally(() => clearInterval(keepAlive));
         throw new StoreError(`injected fault: ${target} hung`, undefined, { retryable: true });
+      }
       case 'lost-response':
         await forward();
         throw new UnreachableError(`injected fault: response to ${target} lost (ECONNRESET)`);
