@@ -6,3 +6,4 @@ export * from './commit-record.js';
 export * from './page-map.js';
 export * from './checkpoint.js';
 export * from './retention.js';
+export * from './sqlite-header.js';

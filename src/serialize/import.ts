@@ -7,7 +7,8 @@ import type { S3UrlOptions, StoreLocation } from '../store/url.js';
 import { fixedSizePieces, peek } from './page-chunks.js';
 import { openForTransfer } from './open-volume.js';
 import type { ProgressListener, TransferSummary } from './progress.js';
-import { HEADER_BYTES, parseHeader, toRollbackMode } from './sqlite-header.js';
+import { HEADER_BYTES, toRollbackMode } from '../format/sqlite-header.js';
+import { parseHeader } from './sqlite-header.js';
 
 /** Anything that yields the bytes of a database file. */
 export type ImportSource =

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { headerPageSize } from '../layouts/sqlite-header.js';
+import { headerPageSize } from '../format/sqlite-header.js';
 import { ObjectFile } from '../layouts/object-file.js';
 import type { ObjectStore } from '../store/types.js';
 import type { GcReport } from '../volume/gc.js';

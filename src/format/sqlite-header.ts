@@ -1,10 +1,11 @@
 /**
- * The few fields of a SQLite database header that the layouts need, read leniently: a file
- * that is not a database (yet) just has no hint. See https://sqlite.org/fileformat.html.
+ * The few fields of a SQLite database header that s3lite reads, leniently: a file that is not
+ * a database (yet) just has no hint. See https://sqlite.org/fileformat.html.
  */
 
 const MAGIC = 'SQLite format 3\0';
-const HEADER_BYTES = 100;
+/** Bytes of the database header at the start of page 1. */
+export const HEADER_BYTES = 100;
 const PAGE_SIZE = 16;
 const WRITE_VERSION = 18;
 const READ_VERSION = 19;
@@ -22,12 +23,31 @@ export function hasSqliteHeader(bytes: Uint8Array): boolean {
   );
 }
 
+/** The page-size field exactly as stored (1 stands for 65536), for messages. */
+export function rawHeaderPageSize(bytes: Uint8Array): number {
+  return view(bytes).getUint16(PAGE_SIZE);
+}
+
 /** The page size a header gives, or undefined when `bytes` holds no valid header. */
 export function headerPageSize(bytes: Uint8Array): number | undefined {
   if (!hasSqliteHeader(bytes)) return undefined;
-  const raw = view(bytes).getUint16(PAGE_SIZE);
+  const raw = rawHeaderPageSize(bytes);
   const pageSize = raw === 1 ? 65536 : raw;
   return pageSize >= 512 && (pageSize & (pageSize - 1)) === 0 ? pageSize : undefined;
+}
+
+/** Whether the header marks a WAL-mode database (read or write version 2). */
+export function isWalHeader(bytes: Uint8Array): boolean {
+  return bytes[WRITE_VERSION] === WAL_MODE || bytes[READ_VERSION] === WAL_MODE;
+}
+
+/**
+ * Mark page 1 as a rollback-journal database, in place. s3lite has no WAL (a VFS without
+ * shared memory), and SQLite refuses to open a WAL-mode file on such a VFS.
+ */
+export function toRollbackMode(page1: Uint8Array): void {
+  page1[WRITE_VERSION] = ROLLBACK_MODE;
+  page1[READ_VERSION] = ROLLBACK_MODE;
 }
 
 /**
@@ -56,10 +76,7 @@ export function headerDatabaseSize(bytes: Uint8Array): number | undefined {
 export function presentPage1(page: Uint8Array, version: number): Uint8Array {
   const copy = page.slice();
   if (!hasSqliteHeader(copy)) return copy;
-  if (copy[WRITE_VERSION] === WAL_MODE || copy[READ_VERSION] === WAL_MODE) {
-    copy[WRITE_VERSION] = ROLLBACK_MODE;
-    copy[READ_VERSION] = ROLLBACK_MODE;
-  }
+  if (isWalHeader(copy)) toRollbackMode(copy);
   const header = view(copy);
   const countValid = header.getUint32(VERSION_VALID_FOR) === header.getUint32(CHANGE_COUNTER);
   header.setUint32(CHANGE_COUNTER, version);
