@@ -325,8 +325,11 @@ class Compiler {
         return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value as string)} AS BLOB)) > 0)`;
       case 'startsWith':
         return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value)} AS BLOB)) = 1)`;
-      case 'endsWith':
-        return `(${endsWithSql(() => c, leaf.value, params)})`;
+      case 'endsWith': {
+        // hex(NULL) is '', so a NULL column must be kept UNKNOWN here.
+        const test = endsWithSql(() => c, leaf.value, params);
+        return nullable ? `(CASE WHEN ${c} IS NULL THEN NULL ELSE ${test} END)` : `(${test})`;
+      }
       case 'regex': {
         const matches = await this.regexMatches(leaf.value, {
           value: c,
@@ -425,9 +428,13 @@ function inSql(
   return nullable ? `(${guard}${test} END)` : `(${test})`;
 }
 
-/** Whether the text `text` ends with `suffix`, comparing UTF-8 bytes. */
+/**
+ * Whether the text `text` ends with `suffix`, comparing UTF-8 bytes. The bytes are compared as
+ * hex text because SQLite's substr() of a zero-length BLOB is NULL, which would make
+ * `'' endsWith ''` UNKNOWN instead of TRUE.
+ */
 function endsWithSql(text: Expr, suffix: string, params: Params): string {
-  const bytes = `CAST(${text()} AS BLOB)`;
-  const start = `length(CAST(${text()} AS BLOB)) - length(CAST(${params.bind(suffix)} AS BLOB)) + 1`;
-  return `substr(${bytes}, ${start}) = CAST(${params.bind(suffix)} AS BLOB)`;
+  const hex = `hex(${text()})`;
+  const start = `length(hex(${text()})) - length(hex(${params.bind(suffix)})) + 1`;
+  return `substr(${hex}, ${start}) = hex(${params.bind(suffix)})`;
 }

@@ -18,8 +18,14 @@ import { checkedSearch, StoreFixture } from './helpers.js';
  * buffered, so both the table and the buffered overlay are queried.
  */
 
-const RUNS = 40;
+const RUNS = Number(process.env.S3LITE_PROPERTY_RUNS ?? 40);
 const QUERIES_PER_RUN = 6;
+/**
+ * A fixed seed keeps CI reproducible; set S3LITE_PROPERTY_SEED (and S3LITE_PROPERTY_RUNS) to
+ * explore others. Seed 499394563 found that `'' endsWith ''` was UNKNOWN (SQLite's substr() of
+ * an empty BLOB is NULL).
+ */
+const SEED = Number(process.env.S3LITE_PROPERTY_SEED ?? 20261121);
 
 /** Characters that stress quoting, LIKE, UTF-8 and code point order. */
 const CHARS = [
@@ -316,9 +322,7 @@ describe.each(STORE_KINDS)('search matches the reference evaluator: %s', (kind) 
           });
         }
       }),
-      // A fixed seed keeps CI reproducible. Seed 499394563 found a disagreement on S3 (an
-      // endsWith '' condition on the key "tab\tkey"), still under investigation: see issue 5.
-      { numRuns: RUNS, seed: 20261121 },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });

@@ -415,6 +415,26 @@ describe.each(STORE_KINDS)('search: %s', (kind) => {
     expect(await store.size()).toBe(RECORDS.length);
   });
 
+  it('takes the empty string as a prefix, suffix and part of every string, the empty one too', async () => {
+    const empties = await fixture.open({ table: 'empties' });
+    const records = [
+      meta('blank', { k: '' }, { schemaVersion: '' }),
+      meta('word', { k: 'x' }, { schemaVersion: 'v1' }),
+      meta('none', { k: null }),
+      meta('missing', {}),
+    ];
+    await empties.saveMany(records);
+    for (const op of ['startsWith', 'endsWith', 'contains'] as const) {
+      for (const field of ['k', 'schemaVersion']) {
+        const condition: Condition = { field, op, value: '' };
+        const where = (conditions: Filter[]) => checkedSearch(empties, records, { conditions });
+        expect(await where([condition])).toEqual(['blank', 'word']);
+        // Null and missing stay UNKNOWN, so NOT matches nothing either.
+        expect(await where([{ not: [condition] }])).toEqual([]);
+      }
+    }
+  });
+
   it('reads a dotted path as one literal key', async () => {
     expect(await where({ field: 'user.email', op: 'eq', value: 'bob@test.org' })).toEqual(['s2']);
     expect(await where({ field: 'user', op: 'exists' })).toEqual(['s1']);
