@@ -99,6 +99,11 @@ export class Connection {
     return this.runtime.sqlite3;
   }
 
+  /** The current row of `stmt`, keyed by `columns`. */
+  readRow(stmt: number, columns: readonly string[]): Row {
+    return readRow(this.runtime, stmt, columns);
+  }
+
   /** Whether `close()` was called. */
   get isClosed(): boolean {
     return this.closed !== undefined;
@@ -222,7 +227,7 @@ export class Connection {
         const columns = mode === 'none' ? [] : this.sqlite3.column_names(stmt);
         while ((await this.sqlite3.step(stmt)) === SQLite.SQLITE_ROW) {
           if (mode === 'none') continue;
-          rows.push(readRow(this.sqlite3, stmt, columns));
+          rows.push(this.readRow(stmt, columns));
           if (mode === 'first') {
             // Finishes the statement now (an autocommit write commits here) and reports its error.
             await this.sqlite3.reset(stmt);
@@ -248,7 +253,7 @@ export class Connection {
   async start(stmt: number, params: BindParams | undefined, sql: string): Promise<void> {
     await this.resetQuietly(stmt);
     this.sqlite3.clear_bindings(stmt);
-    bindParams(this.sqlite3, stmt, params, sql);
+    bindParams(this.runtime, stmt, params, sql);
   }
 
   /** Reset `stmt`, releasing what it holds; the error of its last step was reported already. */
@@ -300,7 +305,7 @@ export class Connection {
     const columns = keepRows ? this.sqlite3.column_names(stmt) : [];
     const rows: Row[] = [];
     while ((await this.sqlite3.step(stmt)) === SQLite.SQLITE_ROW) {
-      if (keepRows) rows.push(readRow(this.sqlite3, stmt, columns));
+      if (keepRows) rows.push(this.readRow(stmt, columns));
     }
     return { sql, columns, rows };
   }

@@ -11,6 +11,17 @@ export interface SqliteModule {
   _sqlite3_last_insert_rowid(db: number): number;
   _sqlite3_extended_result_codes(db: number, onoff: number): number;
   getTempRet0(): number;
+  /*
+   * Text with its byte length: wa-sqlite's bind_text and column_text pass C strings, which end
+   * at the first U+0000, so a string holding one would be cut short.
+   */
+  _sqlite3_malloc(bytes: number): number;
+  /** sqlite3_free's address, the destructor SQLite calls on bound text it no longer needs. */
+  _getSqliteFree(): number;
+  _sqlite3_bind_text(stmt: number, i: number, text: number, bytes: number, free: number): number;
+  _sqlite3_column_text(stmt: number, i: number): number;
+  _sqlite3_column_bytes(stmt: number, i: number): number;
+  readonly HEAPU8: Uint8Array;
 }
 
 /** One wa-sqlite module with the s3lite VFS registered, shared by every connection. */

@@ -1,7 +1,7 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { ClosedError, ConflictError, InvalidArgumentError } from '../errors.js';
 import type { Connection, RunResult } from './connection.js';
-import { readRow, type BindParams, type Row } from './values.js';
+import type { BindParams, Row } from './values.js';
 
 /**
  * A prepared statement, made by `Database.prepare()`. Parameters are bound afresh at each
@@ -70,7 +70,7 @@ export class Statement<T extends object = Row> {
               columns = connection.sqlite3.column_names(stmt);
             }
             if ((await connection.sqlite3.step(stmt)) !== SQLite.SQLITE_ROW) return undefined;
-            return readRow(connection.sqlite3, stmt, columns);
+            return connection.readRow(stmt, columns);
           }),
         );
         if (!row) {

@@ -1,5 +1,9 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { InvalidArgumentError } from '../errors.js';
+import type { SqliteRuntime } from './sqlite-runtime.js';
+
+/** The parts of the runtime that bind and read values. */
+type ValueApi = Pick<SqliteRuntime, 'sqlite3' | 'module'>;
 
 /**
  * A value SQLite gives back: INTEGER as `number`, or as `bigint` beyond
@@ -26,12 +30,12 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Bind `params` to every parameter of `stmt`; each parameter must be given exactly. */
 export function bindParams(
-  sqlite3: SQLiteAPI,
+  api: ValueApi,
   stmt: number,
   params: BindParams | undefined,
   sql: string,
 ): void {
-  const count = sqlite3.bind_parameter_count(stmt);
+  const count = api.sqlite3.bind_parameter_count(stmt);
   if (params === undefined) {
     if (count > 0)
       throw new InvalidArgumentError(`${count} parameter(s) expected, none given, for: ${sql}`);
@@ -44,13 +48,13 @@ export function bindParams(
       );
     }
     params.forEach((value: BindValue, i: number) =>
-      bindValue(sqlite3, stmt, i + 1, value, `#${i + 1}`, sql),
+      bindValue(api, stmt, i + 1, value, `#${i + 1}`, sql),
     );
     return;
   }
   const named = params as { readonly [name: string]: BindValue };
   for (let i = 1; i <= count; i++) {
-    const name = sqlite3.bind_parameter_name(stmt, i);
+    const name = api.sqlite3.bind_parameter_name(stmt, i);
     if (!name) {
       throw new InvalidArgumentError(
         `parameter #${i} is positional, but an object was given, for: ${sql}`,
@@ -59,18 +63,19 @@ export function bindParams(
     const key = Object.hasOwn(named, name) ? name : name.slice(1);
     if (!Object.hasOwn(named, key))
       throw new InvalidArgumentError(`no value given for parameter ${name} of: ${sql}`);
-    bindValue(sqlite3, stmt, i, named[key] as BindValue, name, sql);
+    bindValue(api, stmt, i, named[key] as BindValue, name, sql);
   }
 }
 
 function bindValue(
-  sqlite3: SQLiteAPI,
+  api: ValueApi,
   stmt: number,
   i: number,
   value: BindValue,
   label: string,
   sql: string,
 ): void {
+  const { sqlite3 } = api;
   if (value === null) {
     sqlite3.bind_null(stmt, i);
   } else if (typeof value === 'number') {
@@ -85,7 +90,7 @@ function bindValue(
     }
     sqlite3.bind_int64(stmt, i, value);
   } else if (typeof value === 'string') {
-    sqlite3.bind_text(stmt, i, value);
+    bindText(api.module, stmt, i, value);
   } else if (typeof value === 'boolean') {
     sqlite3.bind_int(stmt, i, value ? 1 : 0);
   } else if (value instanceof Uint8Array) {
@@ -97,6 +102,30 @@ function bindValue(
   }
 }
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** Bind `text` with its byte length, so that a U+0000 inside it is kept. */
+function bindText(module: SqliteRuntime['module'], stmt: number, i: number, text: string): void {
+  const bytes = utf8Encoder.encode(text);
+  // sqlite3_malloc(0) may return NULL, which SQLite would bind as NULL rather than ''.
+  const address = module._sqlite3_malloc(Math.max(bytes.byteLength, 1));
+  if (address === 0)
+    throw new SQLite.SQLiteError('out of memory binding text', SQLite.SQLITE_NOMEM);
+  module.HEAPU8.set(bytes, address);
+  // SQLite owns the copy from here, and frees it even if the bind fails.
+  const rc = module._sqlite3_bind_text(stmt, i, address, bytes.byteLength, module._getSqliteFree());
+  if (rc !== SQLite.SQLITE_OK) throw new SQLite.SQLiteError('sqlite3_bind_text failed', rc);
+}
+
+/** Column `i` as text, read by its byte length (column_text would stop at a U+0000). */
+function columnText(module: SqliteRuntime['module'], stmt: number, i: number): string {
+  // column_text before column_bytes, as SQLite asks: the former may convert the value.
+  const address = module._sqlite3_column_text(stmt, i);
+  const length = module._sqlite3_column_bytes(stmt, i);
+  return utf8Decoder.decode(module.HEAPU8.subarray(address, address + length));
+}
+
 function describeType(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'object') return value?.constructor?.name ?? 'object';
@@ -104,22 +133,22 @@ function describeType(value: unknown): string {
 }
 
 /** The current row of `stmt`, keyed by `columns` (a later column wins over an equal name). */
-export function readRow(sqlite3: SQLiteAPI, stmt: number, columns: readonly string[]): Row {
+export function readRow(api: ValueApi, stmt: number, columns: readonly string[]): Row {
   const row: Row = {};
   columns.forEach((name, i) => {
-    row[name] = readColumn(sqlite3, stmt, i);
+    row[name] = readColumn(api, stmt, i);
   });
   return row;
 }
 
-function readColumn(sqlite3: SQLiteAPI, stmt: number, i: number): SqlValue {
+function readColumn({ sqlite3, module }: ValueApi, stmt: number, i: number): SqlValue {
   switch (sqlite3.column_type(stmt, i)) {
     case SQLite.SQLITE_INTEGER:
       return int64Value(sqlite3.column_int64(stmt, i));
     case SQLite.SQLITE_FLOAT:
       return sqlite3.column_double(stmt, i);
     case SQLite.SQLITE_TEXT:
-      return sqlite3.column_text(stmt, i);
+      return columnText(module, stmt, i);
     case SQLite.SQLITE_BLOB:
       // A copy: the view points into WebAssembly memory, which the next call may reuse.
       return sqlite3.column_blob(stmt, i).slice();

@@ -16,8 +16,9 @@ import type {
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * Throw unless `value` is a string SQLite keeps exactly: well-formed UTF-16 (a lone surrogate
- * would become U+FFFD in UTF-8) without U+0000 (text is bound as a C string, which ends there).
+ * Throw unless `value` is a string SQLite keeps and compares exactly: well-formed UTF-16 (a lone
+ * surrogate would become U+FFFD in UTF-8) without U+0000 (SQLite's length() stops there, so
+ * `len` and ordering by length would see a shorter string than the one stored).
  */
 export function checkText(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new InvalidArgumentError(`${what} must be a string`);

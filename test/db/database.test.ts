@@ -72,6 +72,18 @@ describe.each(STORE_KINDS)('Database: %s', (kind) => {
     });
   });
 
+  it('keeps text with U+0000 whole, in parameters and in results', async () => {
+    const db = await connect();
+    await db.exec('CREATE TABLE t(s TEXT PRIMARY KEY)');
+    const text = 'a\u0000b\u0000𝄞';
+    await db.run('INSERT INTO t VALUES (?), (?)', [text, 'a']);
+    expect(
+      await db.queryOne('SELECT s, length(CAST(s AS BLOB)) AS n FROM t WHERE s = ?', [text]),
+    ).toEqual({ s: text, n: 8 });
+    expect(await db.queryOne("SELECT 'x' || char(0) || 'y' AS s")).toEqual({ s: 'x\u0000y' });
+    expect(await db.query('SELECT s FROM t ORDER BY s')).toEqual([{ s: 'a' }, { s: text }]);
+  });
+
   it('binds named parameters with or without their prefix, and checks every one', async () => {
     const db = await connect();
     expect(
