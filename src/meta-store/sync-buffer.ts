@@ -48,34 +48,32 @@ export class SyncBuffer {
   }
 
   /**
-   * Buffer upserts of `rows` (in `COLUMNS` order) and deletes of `deletes`, in one statement
-   * (so all or none are buffered). `seen` is the commit this instance last saw.
+   * Buffer upserts of `rows` (in `COLUMNS` order) and deletes of `deletes`, all or none: one
+   * prepared INSERT per change inside a SAVEPOINT (which touches only the TEMP database, so it
+   * takes no lock on the main one and costs no request). `seen` is the commit this instance
+   * last saw.
    */
   async add(rows: readonly BindValue[][], deletes: readonly string[], seen: number): Promise<void> {
-    // One JSON parameter carries every entry: the columns in order (the encoded record as hex),
-    // then the deleted flag.
-    const entries = [
-      ...rows.map((row) => [
-        ...row.map((value) => (value instanceof Uint8Array ? hex(value) : value)),
-        0,
-      ]),
-      ...deletes.map((id) => [id, ...Array<null>(COLUMNS.length - 1).fill(null), 1]),
-    ];
-    const values = COLUMNS.map((column, i) =>
-      column === 'data' ? `unhex(entry ->> ${i})` : `entry ->> ${i}`,
-    );
-    // Not json_each(): a table-valued function belongs to the main schema, so using it would
-    // take a read lock on the database, which costs a request; JSON functions do not.
-    await this.db.run(
-      `WITH RECURSIVE entries(n, entry) AS (
-        SELECT 0, json_extract(?1, '$[0]') WHERE json_array_length(?1) > 0
-        UNION ALL
-        SELECT n + 1, json_extract(?1, '$[' || (n + 1) || ']') FROM entries WHERE n + 1 < json_array_length(?1)
-      )
-      INSERT OR REPLACE INTO ${this.pending} (${COLUMNS.join(', ')}, deleted)
-      SELECT ${values.join(', ')}, entry ->> ${COLUMNS.length} FROM entries`,
-      [JSON.stringify(entries)],
-    );
+    const noColumns = Array<null>(COLUMNS.length - 1).fill(null);
+    const placeholders = Array(COLUMNS.length + 1)
+      .fill('?')
+      .join(', ');
+    await this.db.exec('SAVEPOINT s3lite_buffer');
+    try {
+      const insert = await this.db.prepare(
+        `INSERT OR REPLACE INTO ${this.pending} (${COLUMNS.join(', ')}, deleted) VALUES (${placeholders})`,
+      );
+      try {
+        for (const row of rows) await insert.run([...row, 0]);
+        for (const id of deletes) await insert.run([id, ...noColumns, 1]);
+      } finally {
+        await insert.finalize();
+      }
+      await this.db.exec('RELEASE s3lite_buffer');
+    } catch (error) {
+      await this.db.exec('ROLLBACK TO s3lite_buffer; RELEASE s3lite_buffer');
+      throw error;
+    }
     if (this.count === 0) this.base = seen;
     await this.recount();
   }
@@ -118,8 +116,4 @@ export class SyncBuffer {
   async drop(): Promise<void> {
     await this.db.exec(`DROP TABLE IF EXISTS ${this.pending}`);
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
