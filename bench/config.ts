@@ -33,6 +33,13 @@ export interface Config {
   writers: number;
   writerTransactions: number;
   latencyMs: number;
+  /** Scenario 10: records in the metadata store, and its writes. */
+  metaRecords: number;
+  metaWrites: number;
+  metaGroupedWrites: number;
+  metaSyncIntervalMs: number;
+  /** Warm repetitions of each metadata search (and of the local copy's). */
+  metaSearchRuns: number;
 }
 
 export const FULL: Config = {
@@ -55,6 +62,11 @@ export const FULL: Config = {
   writers: 4,
   writerTransactions: 20,
   latencyMs: 20,
+  metaRecords: 100_000,
+  metaWrites: 40,
+  metaGroupedWrites: 1000,
+  metaSyncIntervalMs: 100,
+  metaSearchRuns: 5,
 };
 
 export const QUICK: Config = {
@@ -77,4 +89,9 @@ export const QUICK: Config = {
   writers: 4,
   writerTransactions: 3,
   latencyMs: 20,
+  metaRecords: 2_000,
+  metaWrites: 5,
+  metaGroupedWrites: 50,
+  metaSyncIntervalMs: 100,
+  metaSearchRuns: 2,
 };

@@ -1,4 +1,5 @@
 import { bulkLoad, type BulkLoad, type BulkLoadJob } from './scenarios/bulk-load.js';
+import { metaStore, type MetaStoreBench, type MetaStoreJob } from './scenarios/meta-store.js';
 import { pointLookup, type PointLookup, type PointLookupJob } from './scenarios/point-lookup.js';
 import { scan, type Scan, type ScanJob } from './scenarios/scan.js';
 import {
@@ -32,7 +33,8 @@ export type Job =
   | RawJob
   | TransferJob
   | WholeFileJob
-  | WriterJob;
+  | WriterJob
+  | MetaStoreJob;
 
 /** The result of each kind of job. */
 export interface JobResults {
@@ -46,6 +48,7 @@ export interface JobResults {
   export: Transfer;
   'whole-file': WholeFile;
   writer: Writer;
+  'meta-store': MetaStoreBench;
 }
 
 export type ResultOf<J extends Job> = JobResults[J['kind']];
@@ -72,5 +75,7 @@ export function runJob(job: Job): Promise<JobResults[Job['kind']]> {
       return wholeFile(job);
     case 'writer':
       return writer(job);
+    case 'meta-store':
+      return metaStore(job);
   }
 }

@@ -63,6 +63,8 @@ export function report(r: Results, chartFiles: Record<string, Chart>): string {
     '## 9. Concurrent writers\n',
     chart('concurrency', 'commits per second'),
     concurrency(r),
+    '## 10. Metadata store\n',
+    metaStore(r),
     '## Peak memory\n',
     chart('memory', 'peak RSS'),
     method(r),
@@ -194,6 +196,16 @@ function headlines(r: Results): string[] {
         `${num(scan.readAhead.roundTrips)} vs ${num(scan.noReadAhead.roundTrips)} sequential round trips).`,
     );
   }
+  const m = r.metaStore;
+  out.push(
+    `Metadata store of ${num(m.records)} records: ${num(writesPerSecond(m.autoSync))} writes/s at ` +
+      `${num(m.autoSync.requests.put)} PUTs each with autoSync, ` +
+      `${num(m.grouped.writes / (m.grouped.run.time.median / 1000))} writes/s at ` +
+      `${num(m.grouped.run.requests.put / m.grouped.writes)} PUTs each with syncInterval; ` +
+      `the whole-file approach ${num(writesPerSecond(m.wholeFileWrite))} writes/s. ` +
+      `A hot-field search: ${ms(m.searches[0]?.cold.time.median ?? 0)} cold, ` +
+      `${ms(m.searches[0]?.warm.time.median ?? 0)} warm.`,
+  );
   const c = r.concurrencyRuns[0];
   if (c) {
     out.push(
@@ -431,6 +443,46 @@ function concurrency(r: Results): string {
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${lines.join('\n')}
 `;
+}
+
+const writesPerSecond = (o: OpResult) => 1000 / o.time.median;
+
+function metaStore(r: Results): string {
+  const m = r.metaStore;
+  const fileBytes = m.download.bytesIn;
+  const g = m.grouped;
+  const perWrite = (what: string, writesPerS: number, o: OpResult, writes: number) =>
+    `| ${what} | ${num(writesPerS)} | ${num(o.requests.put / writes)} | ${num((o.requests.get + o.requests.head) / writes)} | ${bytes(o.bytesOut / writes)} |`;
+  const searches = m.searches.map(
+    (s) =>
+      `| ${s.name} | ${ms(s.cold.time.median)}, ${num(s.cold.totalRequests)} req, ${bytes(s.cold.bytesIn)} | ${ms(s.warm.time.median)}, ${num(s.warm.totalRequests)} req | ${ms(m.download.time.median + s.localMs)} (${ms(m.download.time.median)} + ${ms(s.localMs)}), ${bytes(fileBytes)} |`,
+  );
+  const rows: Array<[string, OpResult]> = [
+    ['autoSync write', m.autoSync],
+    [`${num(g.writes)} writes, syncInterval ${g.syncIntervalMs} ms, then sync()`, g.run],
+    ['whole file: write', m.wholeFileWrite],
+    ['whole file: download', m.download],
+    ...m.searches.flatMap((s): Array<[string, OpResult]> => [
+      [`${s.name}: cold`, s.cold],
+      [`${s.name}: warm`, s.warm],
+    ]),
+  ];
+  return `\`MetaStore\` on the S3 server, ${num(m.records)} records with a hot indexed field (\`email\`), built in ${num(m.buildSeconds)} s by \`saveMany\` batches of 5,000: ${num(m.pages)} pages of ${kib(m.pageSize)}. Beside it, the whole-file approach of AutoCRUD's S3SqliteMetaStore on the same database exported to one object (${bytes(fileBytes)}): a write is HEAD (check the ETag), PUT of the whole file with \`If-Match\`, HEAD (the new ETag); a reader downloads the file and searches a local copy (here the same search, in process, on an in-memory copy: what the local copy costs beyond the download).
+
+| writes | writes/s | PUTs per write | GETs + HEADs per write | uploaded per write |
+| --- | ---: | ---: | ---: | ---: |
+${perWrite(`autoSync (each its own commit; ${num(m.autoSyncCommits)} commits for ${num(m.autoSync.runs)} writes)`, writesPerSecond(m.autoSync), m.autoSync, 1)}
+${perWrite(`syncInterval ${g.syncIntervalMs} ms (${num(g.writes)} writes, ${num(g.commits)} commit${g.commits === 1 ? '' : 's'})`, g.writes / (g.run.time.median / 1000), g.run, g.writes)}
+${perWrite('whole file', writesPerSecond(m.wholeFileWrite), m.wholeFileWrite, 1)}
+
+Searches: cold is a new store with an empty cache (its open and the search); warm is the same search again on it (\`readCheckInterval: 0\`, so each checks the head: one GET).
+
+| search | s3lite cold | s3lite warm | whole file: download + local search |
+| --- | ---: | ---: | ---: |
+${searches.join('\n')}
+
+${table(rows)}
+${rss([['metadata store process', m.maxRssMiB]])}`;
 }
 
 function method(r: Results): string {

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { RunInfo } from './machine.js';
 import type { BulkLoad } from './scenarios/bulk-load.js';
+import type { MetaStoreBench } from './scenarios/meta-store.js';
 import type { PointLookup } from './scenarios/point-lookup.js';
 import type { Scan } from './scenarios/scan.js';
 import type { SingleInsert } from './scenarios/single-insert.js';
@@ -79,5 +80,7 @@ export interface Results extends RunInfo {
   };
   wholeFile: Array<{ latencyMs: number; database: DatabaseShape; result: WholeFile } & InChild>;
   concurrencyRuns: Concurrency[];
+  /** Scenario 10, on the S3 server without added latency. */
+  metaStore: MetaStoreBench & InChild;
   targets: Target[];
 }

@@ -7,7 +7,7 @@ import { VALUE_BYTES } from './dataset.js';
 import { buildFixture, importFixture, removePrefix, type Fixture } from './fixtures.js';
 import type { RunInfo } from './machine.js';
 import type { DatabaseShape, Results } from './results.js';
-import { as, log, s3, step, type RunContext } from './steps.js';
+import { as, flat, log, s3, step, type RunContext } from './steps.js';
 import { CONCURRENCY, s3Store, type StoreSpec } from './stores.js';
 import { putFile, shape, transferScenarios } from './suite-transfer.js';
 import { writers } from './suite-writers.js';
@@ -45,6 +45,7 @@ export async function runSuite(config: Config): Promise<Measured> {
     const concurrencyRuns = [];
     for (const latencyMs of [0, config.latencyMs])
       concurrencyRuns.push(await writers(run, latencyMs));
+    const metaStore = await metaStoreScenario(run);
     return {
       config,
       durationSeconds: (performance.now() - started) / 1000,
@@ -58,6 +59,7 @@ export async function runSuite(config: Config): Promise<Measured> {
       transfer: large.transfer,
       wholeFile: [...wholeFile, large.wholeFile],
       concurrencyRuns,
+      metaStore,
     };
   } finally {
     await removePrefix(run.store, run.root).catch(() => undefined);
@@ -183,4 +185,20 @@ async function wholeFileSmall(run: RunContext, db: SmallDatabase): Promise<Resul
   }
   await run.store.delete(object);
   return results;
+}
+
+/** Scenario 10: the metadata store, beside the whole-file approach on the same data. */
+async function metaStoreScenario(run: RunContext): Promise<Results['metaStore']> {
+  const { config } = run;
+  const ran = await step(`10. metadata store, ${config.metaRecords} records`, {
+    kind: 'meta-store',
+    prefix: `${run.root}/meta-store`,
+    wholeKey: `${run.root}/meta-store-whole.sqlite`,
+    records: config.metaRecords,
+    writes: config.metaWrites,
+    groupedWrites: config.metaGroupedWrites,
+    syncIntervalMs: config.metaSyncIntervalMs,
+    searchRuns: config.metaSearchRuns,
+  });
+  return flat(ran);
 }

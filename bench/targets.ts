@@ -31,6 +31,47 @@ export function evaluateTargets(r: Measured): Target[] {
     ...transferRates(r),
     transferMemory(r),
     ...latencyScans(r),
+    ...metaStoreTargets(r),
+  ];
+}
+
+function metaStoreTargets({ metaStore: m }: Measured): Target[] {
+  const where = `${num(m.records)} records, ${num(m.pages)} pages of ${kib(m.pageSize)}`;
+  const hot = m.searches[0];
+  const share = m.autoSync.bytesOut / m.wholeFileWrite.bytesOut;
+  // The final sync() may commit a partial interval.
+  const intervals = Math.ceil(m.grouped.run.time.median / m.grouped.syncIntervalMs) + 1;
+  return [
+    {
+      goal: 'Metadata store: an autoSync write ≤ pages changed + 1 PUTs (one commit each)',
+      where,
+      measured: `PUTs = pages changed + ${m.autoSyncExtraPuts} at most; ${m.autoSyncCommits} commits for ${m.autoSync.runs} writes`,
+      status: m.autoSyncExtraPuts <= 1 && m.autoSyncCommits === m.autoSync.runs ? 'met' : 'missed',
+    },
+    {
+      goal: 'Metadata store: syncInterval makes at most one commit per interval',
+      where,
+      measured: `${m.grouped.writes} writes in ${ms(m.grouped.run.time.median)} (intervals of ${m.grouped.syncIntervalMs} ms): ${m.grouped.commits} commit(s), ${num(m.grouped.run.requests.put / m.grouped.writes)} PUTs per write`,
+      status: m.grouped.commits <= intervals ? 'met' : 'missed',
+    },
+    {
+      goal: 'Metadata store: a write uploads ≤ 1/10 of the whole-file write',
+      where,
+      measured: `${bytes(m.autoSync.bytesOut)} vs ${bytes(m.wholeFileWrite.bytesOut)} (${pct(share)})`,
+      status: share <= 0.1 ? 'met' : 'missed',
+    },
+    {
+      goal: 'Metadata store: a cold hot-field search (open included) beats downloading the file',
+      where,
+      measured: hot
+        ? `${ms(hot.cold.time.median)} (${num(hot.cold.totalRequests)} requests) vs ${ms(m.download.time.median)} to download ${bytes(m.download.bytesIn)}`
+        : 'no search ran',
+      status: hot && hot.cold.time.median < m.download.time.median ? 'met' : 'missed',
+      ...(hot &&
+        hot.cold.time.median >= m.download.time.median && {
+          why: `the file is ${bytes(m.download.bytesIn)}: at this size one GET of all of it is quicker than ${num(hot.cold.totalRequests)} page requests`,
+        }),
+    },
   ];
 }
 
