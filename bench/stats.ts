@@ -25,15 +25,3 @@ export function summarize(values: readonly number[]): Summary {
     max: values.length ? Math.max(...values) : 0,
   };
 }
-
-/** A deterministic pseudo-random generator (mulberry32), so every run looks up the same keys. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

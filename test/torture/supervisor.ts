@@ -1,6 +1,6 @@
 import type { Location } from '../workers/io.js';
+import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 import {
-  random,
   sleep,
   type TortureInput,
   type TortureMessage,
@@ -49,7 +49,7 @@ export interface Gathered {
  * all. Returns what they acknowledged and counted.
  */
 export async function supervise(config: TortureConfig): Promise<Gathered> {
-  const next = random(config.seed);
+  const next = seededRandom(config.seed);
   const gathered: Gathered = {
     transfers: new Map(),
     logIds: new Set(),

@@ -3,10 +3,11 @@
  * debits one account, credits another and records the transfer. The total never changes, and
  * every acknowledged transfer must be in the transfers table at the end.
  */
-import { classify, random, setUp, tell } from './torture-common.js';
+import { classify, setUp, tell } from './torture-common.js';
+import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, stats, connect, report } = setUp();
-const next = random(settings.seed);
+const next = seededRandom(settings.seed);
 const pick = () => 1 + Math.floor(next() * settings.accounts);
 let db = await connect();
 for (let n = 0; ; n++) {

@@ -1,6 +1,6 @@
 /**
- * What the torture workers share: a store that injects faults, a seeded random generator, the
- * messages they send the supervisor, and how they sort the errors they meet.
+ * What the torture workers share: a store that injects faults, the messages they send the
+ * supervisor, and how they sort the errors they meet.
  */
 import { open, type Database } from '../../src/db/index.js';
 import {
@@ -57,18 +57,6 @@ export type TortureMessage =
 
 export function tell(message: TortureMessage): void {
   send(message);
-}
-
-/** A small seeded PRNG (mulberry32): each process draws its own reproducible sequence. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

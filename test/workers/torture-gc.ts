@@ -3,10 +3,11 @@
  * last 10 commits (and everything within the grace period), while the others write and read.
  */
 import { collectGarbage } from '../../src/volume/index.js';
-import { classify, random, setUp, sleep, tell } from './torture-common.js';
+import { classify, setUp, sleep, tell } from './torture-common.js';
+import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, store, stats, report } = setUp();
-const next = random(settings.seed);
+const next = seededRandom(settings.seed);
 for (;;) {
   await sleep(500 + next() * 1000);
   try {

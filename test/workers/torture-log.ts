@@ -3,12 +3,13 @@
  * random bodies. Every acknowledged row must be there at the end. With `autoGc`, the
  * connection also collects garbage by itself every 25 commits.
  */
-import { classify, random, setUp, tell } from './torture-common.js';
+import { classify, setUp, tell } from './torture-common.js';
+import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, stats, connect, report } = setUp();
 const autoGc = (settings as { autoGc?: boolean }).autoGc === true;
 const options = autoGc ? { gcEvery: 25, retention: { keepLast: 20, grace: settings.graceMs } } : {};
-const next = random(settings.seed);
+const next = seededRandom(settings.seed);
 let db = await connect(options);
 for (let n = 0; ;) {
   const ids = Array.from({ length: 1 + Math.floor(next() * 4) }, () => `${settings.id}-${n++}`);

@@ -5,11 +5,12 @@
  */
 import { open, type Database } from '../../src/db/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { classify, random, setUp, sleep, tell } from './torture-common.js';
+import { classify, setUp, sleep, tell } from './torture-common.js';
+import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, store, stats, connect, report } = setUp();
 const total = settings.accounts * settings.initialBalance;
-const next = random(settings.seed);
+const next = seededRandom(settings.seed);
 
 /** The bank's total in `db`'s snapshot; a violation unless it is `total`. */
 async function checkTotal(db: Database, where: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { Attempt, BaseStoreOptions } from '../base-store.js';
 import { DEFAULT_RETRY } from '../retry.js';
 import type { ObjectStore, StoreOperation } from '../types.js';
 import { DelegatingStore } from './delegating-store.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * - `error`: the request fails with a retryable 503 before reaching the store.
@@ -46,7 +47,7 @@ export class FaultInjectingStore extends DelegatingStore {
   constructor(inner: ObjectStore, options: FaultOptions = {}) {
     super(inner, { retry: DEFAULT_RETRY, ...options });
     this.rules = (options.rules ?? []).map((rule) => ({ ...rule, hits: 0 }));
-    this.random = mulberry32(options.seed ?? 1);
+    this.random = seededRandom(options.seed ?? 1);
   }
 
   /** Add a rule; by default it hits the next matching request once. */
@@ -100,16 +101,4 @@ export class FaultInjectingStore extends DelegatingStore {
     }
     return undefined;
   }
-}
-
-/** A small seeded PRNG: reproducible fault patterns without a dependency. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
