@@ -1,22 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { open, type Database, type OpenOptions } from '../../src/db/index.js';
+import { type Database, type OpenOptions } from '../../src/db/index.js';
 import { ConflictError } from '../../src/errors.js';
 import type { ObjectStore } from '../../src/store/types.js';
 import { PageCache } from '../../src/volume/index.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 import { Interloper } from './interloper.js';
 
 describe.each(STORE_KINDS)('concurrent connections: %s', (kind) => {
   let area: TestArea;
-  const connections: Database[] = [];
+  const connections = new Connections();
   const connect = async (
     options: OpenOptions = {},
     store: ObjectStore = area.store,
   ): Promise<Database> => {
-    const db = await open({ store, prefix: area.prefix }, { cache: new PageCache(), ...options });
-    connections.push(db);
-    return db;
+    return connections.open({ store, prefix: area.prefix }, { cache: new PageCache(), ...options });
   };
   const count = async (db: Database): Promise<unknown> =>
     (await db.queryOne('SELECT count(*) AS n FROM t'))?.n;
@@ -29,7 +28,7 @@ describe.each(STORE_KINDS)('concurrent connections: %s', (kind) => {
     );
   });
   afterEach(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 

@@ -8,21 +8,20 @@ import { ClosedError, ConflictError, InvalidArgumentError, SqliteError } from '.
 import { PageCache } from '../../src/volume/index.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, s3Options, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 
 describe.each(STORE_KINDS)('Database: %s', (kind) => {
   let area: TestArea;
-  const connections: Database[] = [];
+  const connections = new Connections();
   const connect = async (options = {}): Promise<Database> => {
-    const db = await open(area, { cache: new PageCache(), ...options });
-    connections.push(db);
-    return db;
+    return connections.open(area, { cache: new PageCache(), ...options });
   };
 
   beforeEach(() => {
     area = createTestArea(kind);
   });
   afterEach(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 

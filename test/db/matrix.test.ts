@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { open, type Database } from '../../src/db/index.js';
+import { type Database } from '../../src/db/index.js';
 import { PageCache } from '../../src/volume/index.js';
 import { createTestArea, STORE_KINDS, type StoreKind, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 
 const PAGE_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
 const JOURNAL_MODES = ['DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'OFF'];
@@ -18,11 +19,10 @@ function cases(kind: StoreKind): Array<[number, string]> {
 
 describe.each(STORE_KINDS)('page size × journal mode: %s', (kind) => {
   let area: TestArea;
-  const connections: Database[] = [];
+  const connections = new Connections();
   /** A connection with a cache of its own, so that it reads what the store holds. */
   const connect = async (journalMode: string): Promise<Database> => {
-    const db = await open(area, { cache: new PageCache() });
-    connections.push(db);
+    const db = await connections.open(area, { cache: new PageCache() });
     await db.exec(`PRAGMA journal_mode=${journalMode}`);
     return db;
   };
@@ -43,7 +43,7 @@ describe.each(STORE_KINDS)('page size × journal mode: %s', (kind) => {
     area = createTestArea(kind);
   });
   afterEach(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 

@@ -3,6 +3,7 @@ import { open, type Database } from '../../src/db/index.js';
 import type { StoreLocation } from '../../src/store/index.js';
 import { PageCache, Volume } from '../../src/volume/index.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 
 /*
  * Request counts of the main paths (docs/FORMAT.md, "Opening, reading, committing"). They are
@@ -74,12 +75,10 @@ describe.each(STORE_KINDS)('request counts: %s', (kind) => {
   let big: StoreLocation;
   /** Levels of the B-tree of `t` in the big database. */
   let depth: number;
-  const connections: Database[] = [];
+  const connections = new Connections();
   /** A connection with a cold cache of its own (read-ahead on, as by default). */
   const connect = async (location: StoreLocation): Promise<Database> => {
-    const db = await open(location, { cache: new PageCache() });
-    connections.push(db);
-    return db;
+    return connections.open(location, { cache: new PageCache() });
   };
   /** Requests the store receives while `fn` runs. */
   const count = async <T>(
@@ -101,7 +100,7 @@ describe.each(STORE_KINDS)('request counts: %s', (kind) => {
     depth = await tableDepth(big, 't');
   }, 300_000);
   afterAll(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area?.cleanup();
   }, 120_000);
 

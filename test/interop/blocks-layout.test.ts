@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { open, PageCache, type Database } from '../../src/index.js';
+import { PageCache, type Database } from '../../src/index.js';
 import { createTestArea, s3Options, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 import { concatenatedBlocks, storedBlocks } from './blocks-helpers.js';
 import { scratchDir } from './local-files.js';
 import { runOnLocalFile } from './local-sqlite.js';
@@ -52,14 +53,12 @@ afterAll(() => scratch.remove());
 
 describe('blocks layout (sqlite-s3vfs) on S3', () => {
   let area: TestArea;
-  const connections: Database[] = [];
+  const connections = new Connections();
   const connect = async (file: string, blockSize: number): Promise<Database> => {
-    const db = await open(
+    return connections.open(
       { store: area.store, prefix: file },
       { layout: 'blocks', blockSize, singleWriter: true, cache: new PageCache() },
     );
-    connections.push(db);
-    return db;
   };
   const check = async (db: Database, pageSize: number): Promise<void> => {
     expect(await db.queryOne('PRAGMA page_size')).toEqual({ page_size: pageSize });
@@ -74,7 +73,7 @@ describe('blocks layout (sqlite-s3vfs) on S3', () => {
     area = createTestArea('s3');
   });
   afterEach(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 
@@ -111,8 +110,7 @@ describe('blocks layout (sqlite-s3vfs) on S3', () => {
   it('shares the database between connections of one process: locks, and fresh reads', async () => {
     const file = `${area.prefix}shared.sqlite`;
     const { bucket, ...s3 } = s3Options();
-    const writer = await open(`s3vfs://${bucket}/${file}`, { s3, singleWriter: true });
-    connections.push(writer);
+    const writer = await connections.open(`s3vfs://${bucket}/${file}`, { s3, singleWriter: true });
     expect(writer.layout).toBe('blocks');
     await writer.exec('CREATE TABLE t(n); INSERT INTO t VALUES (1)');
     const reader = await connect(file, 4096);

@@ -1,8 +1,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open, PageCache, type Database } from '../../src/index.js';
+import { PageCache, type Database } from '../../src/index.js';
 import { createTestArea, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 import { localDatabase, scratchDir, sqlite3, tableDepth } from './local-files.js';
 
 /*
@@ -15,14 +16,12 @@ afterAll(() => scratch.remove());
 
 describe('plain .sqlite objects on S3', () => {
   let area: TestArea;
-  const connections: Database[] = [];
+  const connections = new Connections();
   const connect = async (key: string, options = {}): Promise<Database> => {
-    const db = await open(
+    return connections.open(
       { store: area.store, prefix: key },
       { cache: new PageCache(), ...options },
     );
-    connections.push(db);
-    return db;
   };
   const count = async <T>(fn: () => Promise<T>) => {
     area.store.metrics.reset();
@@ -35,7 +34,7 @@ describe('plain .sqlite objects on S3', () => {
     area = createTestArea('s3');
   });
   afterAll(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 

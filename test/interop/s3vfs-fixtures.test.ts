@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockKey } from '../../src/layouts/index.js';
-import { open, PageCache, readBlocksDatabase, type Database } from '../../src/index.js';
+import { PageCache, readBlocksDatabase, type Database } from '../../src/index.js';
 import { createTestArea, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 import { putAsBlocks, storedBlocks } from './blocks-helpers.js';
 import { localDatabase, scratchDir, tableDepth } from './local-files.js';
 
@@ -18,14 +19,12 @@ afterAll(() => scratch.remove());
 
 describe('sqlite-s3vfs prefixes on S3', () => {
   let area: TestArea;
-  const connections: Database[] = [];
+  const connections = new Connections();
   const connect = async (file: string, options = {}): Promise<Database> => {
-    const db = await open(
+    return connections.open(
       { store: area.store, prefix: file },
       { cache: new PageCache(), ...options },
     );
-    connections.push(db);
-    return db;
   };
   const rows = async (db: Database) =>
     db.queryOne<{ n: number; last: string }>('SELECT count(*) AS n, max(v) AS last FROM t');
@@ -38,7 +37,7 @@ describe('sqlite-s3vfs prefixes on S3', () => {
     area = createTestArea('s3');
   });
   afterAll(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitLog, open, type Database } from '../../src/db/index.js';
+import { commitLog, type Database } from '../../src/db/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { PageCache } from '../../src/volume/index.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 
 /** A deterministic pseudo-random generator, so a failing run can be repeated. */
 function random(seed: number): () => number {
@@ -60,21 +61,19 @@ async function dump(db: Database): Promise<unknown> {
 
 describe.each(STORE_KINDS)('time travel: %s', (kind) => {
   let area: TestArea;
-  const connections: Database[] = [];
+  const connections = new Connections();
   const connect = async (options = {}) => {
-    const db = await open(
+    return connections.open(
       { store: area.store, prefix: area.prefix },
       { cache: new PageCache(), checkpointInterval: 8, ...options },
     );
-    connections.push(db);
-    return db;
   };
 
   beforeEach(() => {
     area = createTestArea(kind);
   });
   afterEach(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 
@@ -87,8 +86,7 @@ describe.each(STORE_KINDS)('time travel: %s', (kind) => {
       seqs.push(db.stats().snapshot.seq);
     }
 
-    const local = await open({ store: new MemoryStore(), prefix: 'replay' });
-    connections.push(local);
+    const local = await connections.open({ store: new MemoryStore(), prefix: 'replay' });
     for (const [i, sql] of statements.entries()) {
       await local.exec(sql);
       const past = await connect({ at: seqs[i] });

@@ -14,7 +14,7 @@
 import { open } from '../../src/db/index.js';
 import type { Attempt } from '../../src/store/base-store.js';
 import { DelegatingStore, type ObjectStore, type StoreOperation } from '../../src/store/index.js';
-import { input, send, storeAt, type WorkerInput } from './io.js';
+import { crash, input, send, storeAt, type WorkerInput } from './io.js';
 import { tableState } from './state.js';
 
 interface CrashInput extends WorkerInput {
@@ -56,11 +56,6 @@ class CrashingStore extends DelegatingStore {
     }
     return result;
   }
-}
-
-function crash(): never {
-  process.kill(process.pid, 'SIGKILL');
-  throw new Error('SIGKILL did not end the process');
 }
 
 const plan = input<CrashInput>();

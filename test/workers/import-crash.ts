@@ -6,7 +6,7 @@
 import { importFromFile } from '../../src/serialize/index.js';
 import type { Attempt } from '../../src/store/base-store.js';
 import { DelegatingStore, type StoreOperation } from '../../src/store/index.js';
-import { input, storeAt, type WorkerInput } from './io.js';
+import { crash, input, storeAt, type WorkerInput } from './io.js';
 
 const { location, file, pagePuts } = input<WorkerInput & { file: string; pagePuts: number }>();
 
@@ -20,9 +20,7 @@ class KillingStore extends DelegatingStore {
     forward: () => Promise<T>,
   ): Promise<T> {
     const result = await forward();
-    if (operation === 'put' && key?.includes('/pages/') && ++this.pagesStored === pagePuts) {
-      process.kill(process.pid, 'SIGKILL');
-    }
+    if (operation === 'put' && key?.includes('/pages/') && ++this.pagesStored === pagePuts) crash();
     return result;
   }
 }

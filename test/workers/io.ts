@@ -48,6 +48,12 @@ export function send(message: object): void {
   writeSync(1, `${JSON.stringify(message)}\n`);
 }
 
+/** End this process at once, as a power cut would: no exit handlers, no flushing. */
+export function crash(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('SIGKILL did not end the process');
+}
+
 /** Resolves when the test closes our stdin: the "go" of workers that must start together. */
 export async function goSignal(): Promise<void> {
   process.stdin.resume();

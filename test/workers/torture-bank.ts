@@ -3,7 +3,7 @@
  * debits one account, credits another and records the transfer. The total never changes, and
  * every acknowledged transfer must be in the transfers table at the end.
  */
-import { classify, setUp, tell } from './torture-common.js';
+import { countFailure, setUp, tell } from './torture-common.js';
 import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, stats, connect, report } = setUp();
@@ -36,11 +36,7 @@ for (let n = 0; ; n++) {
     stats.acked += 1;
     tell({ type: 'ack-transfer', ...transfer });
   } catch (error) {
-    const outcome = classify(error);
-    if (outcome === 'gave-up') stats.gaveUp += 1;
-    else if (outcome === 'expired') stats.expired += 1;
-    else {
-      stats.unknown += 1;
+    if (countFailure(error, stats) === 'unknown') {
       // Start over from the head: the failed commit may have happened after all.
       report(db);
       await db.close().catch(() => undefined);

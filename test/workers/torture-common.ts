@@ -125,11 +125,22 @@ export function setUp(): {
 }
 
 /**
- * What an error in a transaction means here: a lost race given up, a collected snapshot,
- * corruption (always a violation), or a failure whose outcome is unknown (the commit may or
- * may not have happened; it was not acknowledged, so either is fine).
+ * What an error in a transaction means here, counted in `stats`: a lost race given up, a
+ * collected snapshot, corruption (always a violation), or a failure whose outcome is unknown
+ * (the commit may or may not have happened; it was not acknowledged, so either is fine).
  */
-export function classify(error: unknown): 'gave-up' | 'expired' | 'unknown' {
+export function countFailure(
+  error: unknown,
+  stats: WorkerStats,
+): 'gave-up' | 'expired' | 'unknown' {
+  const outcome = classify(error);
+  if (outcome === 'gave-up') stats.gaveUp += 1;
+  else if (outcome === 'expired') stats.expired += 1;
+  else stats.unknown += 1;
+  return outcome;
+}
+
+function classify(error: unknown): 'gave-up' | 'expired' | 'unknown' {
   // Corruption, or SQLite failing on statements that are valid: the database is damaged.
   if (error instanceof CorruptError || error instanceof SqliteError) {
     tell({ type: 'violation', message: `${error.code}: ${error.message}` });

@@ -3,7 +3,7 @@
  * last 10 commits (and everything within the grace period), while the others write and read.
  */
 import { collectGarbage } from '../../src/volume/index.js';
-import { classify, setUp, sleep, tell } from './torture-common.js';
+import { countFailure, setUp, sleep, tell } from './torture-common.js';
 import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, store, stats, report } = setUp();
@@ -20,7 +20,7 @@ for (;;) {
     stats.acked += 1;
     tell({ type: 'gc', removed: commits + checkpoints + pages, bytesFreed: result.bytesFreed });
   } catch (error) {
-    if (classify(error) === 'unknown') stats.unknown += 1;
+    countFailure(error, stats);
   }
   report();
 }

@@ -3,7 +3,7 @@
  * random bodies. Every acknowledged row must be there at the end. With `autoGc`, the
  * connection also collects garbage by itself every 25 commits.
  */
-import { classify, setUp, tell } from './torture-common.js';
+import { countFailure, setUp, tell } from './torture-common.js';
 import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, stats, connect, report } = setUp();
@@ -29,11 +29,7 @@ for (let n = 0; ;) {
     stats.acked += 1;
     tell({ type: 'ack-log', ids });
   } catch (error) {
-    const outcome = classify(error);
-    if (outcome === 'gave-up') stats.gaveUp += 1;
-    else if (outcome === 'expired') stats.expired += 1;
-    else {
-      stats.unknown += 1;
+    if (countFailure(error, stats) === 'unknown') {
       report(db);
       await db.close().catch(() => undefined);
       db = await connect(options);

@@ -5,7 +5,7 @@
  */
 import { open, type Database } from '../../src/db/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { classify, setUp, sleep, tell } from './torture-common.js';
+import { countFailure, setUp, sleep, tell } from './torture-common.js';
 import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
 
 const { settings, store, stats, connect, report } = setUp();
@@ -55,9 +55,7 @@ for (let round = 0; ; round++) {
       tell({ type: 'check', past: true });
     }
   } catch (error) {
-    const outcome = classify(error);
-    if (outcome === 'expired') stats.expired += 1;
-    else if (outcome === 'unknown') stats.unknown += 1;
+    countFailure(error, stats);
     // The transaction may still be open after a failed read: start afresh.
     await db.close().catch(() => undefined);
     db = await connect({ readOnly: true });
