@@ -48,8 +48,13 @@ export interface MetaStoreBench {
   autoSync: OpResult;
   /** Commits the autoSync writes made (one each). */
   autoSyncCommits: number;
-  /** The most PUTs any autoSync write made beyond the pages its commit changed. */
+  /**
+   * The most PUTs any autoSync write made beyond the pages its commit changed and the
+   * checkpoints it wrote (every `checkpointInterval` commits: the checkpoint and its pointer).
+   */
   autoSyncExtraPuts: number;
+  /** Checkpoint objects the autoSync writes stored. */
+  autoSyncCheckpointPuts: number;
   grouped: { writes: number; syncIntervalMs: number; commits: number; run: OpResult };
   wholeFileWrite: OpResult;
   download: OpResult;
@@ -187,15 +192,27 @@ async function autoSyncWrites(bench: BenchStore, where: Where, job: MetaStoreJob
   const first = store.stats().snapshot.seq;
   const samples: Sample[] = [];
   let extra = 0;
+  let checkpointPuts = 0;
   for (let i = 0; i < job.writes; i++) {
     const meta = record(i, job.records, `auto-${i}`);
     const { sample } = await measure(bench, () => store.set(meta.resourceId, meta));
     samples.push(sample);
-    extra = Math.max(extra, sample.requests.put - store.stats().snapshot.changedPages);
+    const checkpoints =
+      (sample.byObject.checkpoints?.put ?? 0) + (sample.byObject['latest-checkpoint']?.put ?? 0);
+    checkpointPuts += checkpoints;
+    extra = Math.max(
+      extra,
+      sample.requests.put - checkpoints - store.stats().snapshot.changedPages,
+    );
   }
   const autoSyncCommits = store.stats().snapshot.seq - first;
   await store.close();
-  return { autoSync: aggregate(samples), autoSyncCommits, autoSyncExtraPuts: extra };
+  return {
+    autoSync: aggregate(samples),
+    autoSyncCommits,
+    autoSyncExtraPuts: extra,
+    autoSyncCheckpointPuts: checkpointPuts,
+  };
 }
 
 async function groupedWrites(bench: BenchStore, where: Where, job: MetaStoreJob) {
