@@ -1,9 +1,4 @@
-import {
-  DelegatingStore,
-  type Attempt,
-  type ObjectStore,
-  type StoreOperation,
-} from '../src/index.js';
+import { DelegatingStore, type Attempt, type StoreOperation } from '../src/index.js';
 
 /**
  * Sees every request s3lite makes and records two things the store's own metrics cannot:
@@ -17,10 +12,6 @@ export class TracingStore extends DelegatingStore {
   /** Deepest chain among requests that have ended. */
   private endedDepth = 0;
   private deepest = 0;
-
-  constructor(inner: ObjectStore) {
-    super(inner);
-  }
 
   protected override async around<T>(
     operation: StoreOperation,
