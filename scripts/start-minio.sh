@@ -554,6 +554,10 @@ rgw frontends = beast endpoint=127.0.0.1:$S3_PORT tcp_nodelay=1
 rgw data = $DATA_DIR/rgw
 rgw gc obj min wait = 60
 rgw gc processor period = 60
+# Pacific's DeleteObjects deletes keys in parallel coroutines that race on a shared map
+# and segfault radosgw now and then (seen here: RGWDeleteMultiObj::handle_individual_object,
+# ceph/ceph#49327). One key at a time takes the sequential path.
+rgw multi obj del max aio = 1
 EOF
 
   step "monmaptool" monmaptool --create --clobber --fsid "$fsid" \
