@@ -1,8 +1,17 @@
 import type { BindValue, Row } from '../db/index.js';
-import { dateMillisSql, jsonPath, numberJson, scalarJson, valueJson } from './json-text.js';
+import {
+  canonicalJson,
+  dateMillisSql,
+  isObjectItem,
+  jsonPath,
+  numberJson,
+  scalarJson,
+  valueJson,
+} from './json-text.js';
 import type { Leaf, Node, ParsedQuery, SortKey } from './parse-query.js';
-import { META_COLUMNS } from './schema.js';
-import type { IndexedScalar } from './types.js';
+import { matchingTexts, type Pattern } from './regex.js';
+import { META_COLUMNS, type ColumnKind } from './schema.js';
+import type { IndexedItem, IndexedScalar } from './types.js';
 
 /**
  * Compiles a checked query to SQL over the rows aliased `m`. Values and field paths are always
@@ -41,10 +50,11 @@ export interface CompiledQuery {
 
 /**
  * SQL mapping the JSON type `type` (`json_type`) to the class conditions compare within; a
- * missing key (NULL type) and JSON null are both `null`.
+ * missing key (NULL type) and JSON null are both `null`. A JSON object is a Date when
+ * `dateMillis` (its `$date` member) is there, an indexed object otherwise.
  */
-function classSql(type: string): string {
-  return `CASE ${type} WHEN 'text' THEN 'string' WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' WHEN 'object' THEN 'date' WHEN 'array' THEN 'list' ELSE 'null' END`;
+function classSql(type: string, dateMillis: Expr): string {
+  return `CASE ${type} WHEN 'text' THEN 'string' WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' WHEN 'object' THEN CASE WHEN ${dateMillis()} IS NULL THEN 'object' ELSE 'date' END WHEN 'array' THEN 'list' ELSE 'null' END`;
 }
 
 /** JSON types of each class, for `json_each` rows, whose type is not mapped. */
@@ -53,12 +63,23 @@ const TYPES_OF_CLASS = {
   number: `('integer', 'real')`,
   boolean: `('true', 'false')`,
   date: `('object')`,
+  object: `('object')`,
 } as const;
 
-type ScalarClass = keyof typeof TYPES_OF_CLASS;
+type ItemClass = keyof typeof TYPES_OF_CLASS;
+type ScalarClass = Exclude<ItemClass, 'object'>;
 /** SQL built on demand, so its parameters are bound where it is written. */
 type Expr = () => string;
-type ValueClass = ScalarClass | 'list';
+type ValueClass = ItemClass | 'list';
+
+/** The class of the values each kind of meta column holds. */
+const CLASS_OF_COLUMN: Readonly<Record<ColumnKind, ScalarClass>> = {
+  text: 'string',
+  nullableText: 'string',
+  count: 'number',
+  boolean: 'boolean',
+  time: 'date',
+};
 
 const COMPARISON = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
@@ -126,12 +147,16 @@ class Compiler {
     if (sort.target.kind === 'meta')
       return [`m.${META_COLUMNS[sort.target.field].column} ${direction}`];
     const path = sort.target.path;
-    // Types first (null/missing, booleans, numbers, Dates, strings, lists), then values.
-    const rank = `CASE ${this.type(path, params)} WHEN 'true' THEN 1 WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'object' THEN 3 WHEN 'text' THEN 4 WHEN 'array' THEN 5 ELSE 0 END`;
+    // Types first (null/missing, booleans, numbers, Dates, strings, lists, objects), then
+    // values: lists by length, objects by their canonical JSON text.
+    const rankType = this.type(path, params);
+    const rankDate = dateMillisSql(this.value(path, params));
+    const rank = `CASE ${rankType} WHEN 'true' THEN 1 WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'object' THEN CASE WHEN ${rankDate} IS NULL THEN 6 ELSE 3 END WHEN 'text' THEN 4 WHEN 'array' THEN 5 ELSE 0 END`;
     const type = this.type(path, params);
     const date = dateMillisSql(this.value(path, params));
+    const object = this.value(path, params);
     const length = `json_array_length(m.indexed_data, ${this.path(path, params)})`;
-    const value = `CASE ${type} WHEN 'object' THEN ${date} WHEN 'array' THEN ${length} ELSE ${this.value(path, params)} END`;
+    const value = `CASE ${type} WHEN 'object' THEN coalesce(${date}, ${object}) WHEN 'array' THEN ${length} ELSE ${this.value(path, params)} END`;
     return [`${rank} ${direction}`, `${value} ${direction}`];
   }
 
@@ -183,7 +208,7 @@ class Compiler {
     // Parameters are bound in the order their SQL is written: the class test first, then each
     // branch, which reads the value only where it says so.
     const value: Expr = () => this.value(path, params);
-    const storedClass = classSql(this.type(path, params));
+    const storedClass = classSql(this.type(path, params), () => dateMillisSql(value()));
     const branches: string[] = [];
     const branch = (valueClass: ValueClass, sql: string): void => {
       branches.push(`WHEN '${valueClass}' THEN ${sql}`);
@@ -201,6 +226,8 @@ class Compiler {
         const wanted = leaf.value;
         if (Array.isArray(wanted)) {
           branch('list', `${value()} ${operator} json(${params.bind(valueJson(wanted))})`);
+        } else if (isObjectItem(wanted)) {
+          branch('object', `${value()} ${operator} json(${params.bind(canonicalJson(wanted))})`);
         } else {
           const scalar = wanted as Exclude<IndexedScalar, null>;
           branch(
@@ -216,8 +243,7 @@ class Compiler {
         if (negate) otherwise = '1';
         for (const valueClass of ['string', 'number', 'boolean', 'date'] as const) {
           const items = leaf.value.filter(
-            (item): item is Exclude<IndexedScalar, null> =>
-              item !== null && classOf(item) === valueClass,
+            (item): item is Exclude<IndexedScalar, null> => classOf(item) === valueClass,
           );
           const first = items[0];
           if (first === undefined) continue;
@@ -227,15 +253,26 @@ class Compiler {
             `${negate}(${comparable(value(), first)} IN (SELECT value FROM json_each(${params.bind(list)})))`,
           );
         }
+        const objects = leaf.value.filter(isObjectItem).map(canonicalJson);
+        if (objects.length > 0) {
+          branch(
+            'object',
+            `${negate}(${value()} IN (SELECT json(value) FROM json_each(${params.bind(JSON.stringify(objects))})))`,
+          );
+        }
         break;
       }
       case 'contains': {
         const needle = leaf.value;
         const needleClass = classOf(needle);
         const element = needleClass === 'date' ? dateMillisSql('e.value') : 'e.value';
+        const list = this.path(path, params);
+        const wanted = isObjectItem(needle)
+          ? `json(${params.bind(canonicalJson(needle))})`
+          : params.bind(bindable(needle));
         branch(
           'list',
-          `EXISTS (SELECT 1 FROM json_each(m.indexed_data, ${this.path(path, params)}) AS e WHERE e.type IN ${TYPES_OF_CLASS[needleClass]} AND ${element} = ${params.bind(bindable(needle))})`,
+          `EXISTS (SELECT 1 FROM json_each(m.indexed_data, ${list}) AS e WHERE e.type IN ${TYPES_OF_CLASS[needleClass]} AND ${element} = ${wanted})`,
         );
         if (typeof needle === 'string') {
           branch(
@@ -299,6 +336,10 @@ class Compiler {
     const nullable = kind === 'nullableText';
     const c = `m.${column}`;
     const subject: Expr = () => (leaf.len ? `length(${c})` : c);
+    const subjectClass: ScalarClass = leaf.len ? 'number' : CLASS_OF_COLUMN[kind];
+    // A value of another class: the test's answer for every present value (UNKNOWN for null).
+    const otherClass = (answer: '0' | '1'): string =>
+      nullable ? `(CASE WHEN ${c} IS NULL THEN NULL ELSE ${answer} END)` : answer;
     switch (leaf.op) {
       case 'exists':
         return leaf.value ? '1' : '0';
@@ -312,17 +353,25 @@ class Compiler {
       case 'gte':
       case 'lt':
       case 'lte': {
-        const value = leaf.value as Exclude<IndexedScalar, null>;
-        return `(${subject()} ${COMPARISON[leaf.op]} ${params.bind(columnValue(value))})`;
+        const value = leaf.value;
+        if (Array.isArray(value) || classOf(value) !== subjectClass) {
+          return otherClass(leaf.op === 'ne' ? '1' : '0');
+        }
+        const scalar = value as Exclude<IndexedScalar, null>;
+        return `(${subject()} ${COMPARISON[leaf.op]} ${params.bind(columnValue(scalar))})`;
       }
       case 'in':
       case 'notIn': {
-        const items = leaf.value as Exclude<IndexedScalar, null>[];
+        // Items of another class are never equal, so they drop out.
+        const items = leaf.value.filter(
+          (item): item is Exclude<IndexedScalar, null> => classOf(item) === subjectClass,
+        );
         const list = `[${items.map((item) => numberOrText(columnValue(item))).join(',')}]`;
         return inSql(subject, leaf.op === 'notIn', list, nullable || leaf.len, params);
       }
       case 'contains':
-        return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value as string)} AS BLOB)) > 0)`;
+        if (typeof leaf.value !== 'string') return otherClass('0');
+        return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value)} AS BLOB)) > 0)`;
       case 'startsWith':
         return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value)} AS BLOB)) = 1)`;
       case 'endsWith': {
@@ -348,14 +397,19 @@ class Compiler {
    * snapshot, so the set is exact.
    */
   private async regexMatches(
-    regex: RegExp,
+    pattern: Pattern,
     field: { value: string; isText: string; params: BindValue[] },
   ): Promise<string> {
     const rows = await this.context.query(
       `SELECT DISTINCT ${field.value} AS v FROM ${this.context.source} WHERE ${field.isText}`,
       field.params,
     );
-    return JSON.stringify(rows.map((row) => row.v as string).filter((text) => regex.test(text)));
+    return JSON.stringify(
+      await matchingTexts(
+        pattern,
+        rows.map((row) => row.v as string),
+      ),
+    );
   }
 
   /** An index-answerable conjunct implied by `leaf` being TRUE, for a hot field. */
@@ -368,11 +422,14 @@ class Compiler {
       case 'gte':
       case 'lt':
       case 'lte':
-        if (Array.isArray(leaf.value) || leaf.value instanceof Date) return undefined;
+        if (Array.isArray(leaf.value) || isObjectItem(leaf.value) || leaf.value instanceof Date)
+          return undefined;
         return `${expression} ${COMPARISON[leaf.op]} ${params.bind(bindable(leaf.value as Exclude<IndexedScalar, null | Date>))}`;
       case 'in': {
-        if (leaf.value.some((item) => item instanceof Date)) return undefined;
-        return `${expression} IN (SELECT value FROM json_each(${params.bind(`[${leaf.value.map((item) => scalarJson(item)).join(',')}]`)}))`;
+        const items = leaf.value;
+        if (items.some((item) => item instanceof Date || isObjectItem(item))) return undefined;
+        const scalars = items as Exclude<IndexedScalar, null>[];
+        return `${expression} IN (SELECT value FROM json_each(${params.bind(`[${scalars.map((item) => scalarJson(item)).join(',')}]`)}))`;
       }
       default:
         return undefined;
@@ -381,8 +438,9 @@ class Compiler {
 }
 
 /** The class of a condition value. */
-function classOf(value: Exclude<IndexedScalar, null>): ScalarClass {
+function classOf(value: Exclude<IndexedItem, null>): ItemClass {
   if (value instanceof Date) return 'date';
+  if (isObjectItem(value)) return 'object';
   return typeof value as ScalarClass;
 }
 

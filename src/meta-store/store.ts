@@ -212,7 +212,7 @@ export class MetaStore {
    * @throws InvalidArgumentError (at once, not from the iterator) for a malformed query.
    */
   search(query: SearchQuery = {}): AsyncIterableIterator<ResourceMeta> {
-    return this.runSearch(parseQuery(query));
+    return this.runSearch(this.parse(query));
   }
 
   /** {@link search} into an array. */
@@ -224,7 +224,7 @@ export class MetaStore {
 
   /** How many records `query` selects, ignoring its `limit` and `offset`. */
   async count(query: SearchQuery = {}): Promise<number> {
-    const parsed = parseQuery(query);
+    const parsed = this.parse(query);
     const row = await this.read(usesRegex(parsed) ? 'many' : 'one', async () => {
       const compiled = await this.compile(parsed);
       return this.db.queryOne<{ n: number }>(
@@ -393,6 +393,11 @@ export class MetaStore {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.syncDue = undefined;
+  }
+
+  /** Check `query`; the declared hot fields may be spelled like AutoCRUD's meta names. */
+  private parse(query: SearchQuery): ParsedQuery {
+    return parseQuery(query, new Set(this.settings.indexedFields));
   }
 
   private compile(parsed: ParsedQuery): Promise<CompiledQuery> {

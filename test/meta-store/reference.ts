@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type {
   Condition,
   Filter,
@@ -151,14 +152,23 @@ function leaf(meta: ResourceMeta, condition: Condition, dataOnly: boolean): Trut
     case 'endsWith':
       return typeof v === 'string' && v.endsWith(q as string);
     case 'regex': {
+      // RE2 syntax, which reads Python's leading (?i) itself.
       const re =
         wanted instanceof RegExp
-          ? new RegExp(wanted.source, wanted.flags.replace(/[gy]/g, ''))
-          : new RegExp(wanted as unknown as string);
+          ? RE2JS.compile(RE2JS.translateRegExp(wanted), regexFlags(wanted.flags))
+          : RE2JS.compile(wanted as unknown as string);
       return typeof v === 'string' && re.test(v);
     }
   }
   throw new Error(`reference: unknown operator ${String(condition.op)}`);
+}
+
+function regexFlags(flags: string): number {
+  let result = 0;
+  if (flags.includes('i')) result |= RE2JS.CASE_INSENSITIVE;
+  if (flags.includes('m')) result |= RE2JS.MULTILINE;
+  if (flags.includes('s')) result |= RE2JS.DOTALL;
+  return result;
 }
 
 /** Kleene logic: AND is false if any is false, else unknown if any is unknown. */

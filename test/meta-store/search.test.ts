@@ -504,10 +504,6 @@ describe.each(STORE_KINDS)('search: %s', (kind) => {
     ['an invalid regex', { conditions: [{ field: 'a', op: 'regex', value: '(' }] }],
     ['isNull with a string', { conditions: [{ field: 'a', op: 'isNull', value: 'yes' }] }],
     [
-      'a meta field with a value of another type',
-      { conditions: [{ field: 'createdTime', op: 'gt', value: '2024' }] },
-    ],
-    [
       'contains on a number field',
       { conditions: [{ field: 'totalRevisionCount', op: 'contains', value: 1 }] },
     ],
