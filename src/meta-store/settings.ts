@@ -1,7 +1,10 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Encoding, MetaStoreOptions } from './types.js';
 
-/** A metadata store's options, checked, with their defaults filled in. */
+/**
+ * A metadata store's options, checked once at open, with their defaults filled in: every bad
+ * option is an `InvalidArgumentError` naming it, before any request is made.
+ */
 
 /** Options with their defaults filled in. */
 export interface Settings {
