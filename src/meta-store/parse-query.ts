@@ -10,6 +10,7 @@ import type {
   SearchQuery,
 } from './types.js';
 import {
+  checkDate,
   checkFieldPath,
   checkItem,
   checkText,
@@ -132,8 +133,19 @@ export function parseQuery(
   const where: Node[] = [];
   const meta = (name: keyof SearchQuery, field: MetaField, op: Operator): void => {
     const value = query[name];
-    if (value !== undefined)
-      where.push(parseFilter({ field, op, value } as Filter, name, { dataKeys, dataOnly: false }));
+    if (value === undefined) return;
+    // These keys name one meta field each, so a value of another type is a mistake (a date
+    // string for a Date), not a value that is simply never equal.
+    const kind = META_COLUMNS[field].kind;
+    const items: unknown[] = op === 'in' ? (Array.isArray(value) ? value : [value]) : [value];
+    items.forEach((item, i) => {
+      const what = op === 'in' ? `${name}[${i}]` : name;
+      if (kind === 'time') checkDate(item, what);
+      else if (kind === 'boolean' && typeof item !== 'boolean') {
+        throw new InvalidArgumentError(`${what} must be a boolean`);
+      } else if (kind === 'text') checkText(item, what);
+    });
+    where.push(parseFilter({ field, op, value } as Filter, name, { dataKeys, dataOnly: false }));
   };
   meta('isDeleted', 'isDeleted', 'eq');
   meta('createdTimeStart', 'createdTime', 'gte');
