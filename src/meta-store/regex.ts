@@ -66,7 +66,7 @@ export function compilePattern(value: unknown, label: string): Pattern {
     throw new InvalidArgumentError(
       construct === undefined
         ? `${label}: invalid regular expression: ${(error as Error).message}`
-        : `${label}: ${construct} is not supported: patterns run on RE2, which matches in linear time and so has no backtracking`,
+        : `${label}: ${construct} is not supported (patterns run on RE2, a linear-time engine without backtracking)`,
     );
   }
   if (compiled.programSize() > MAX_PROGRAM_SIZE) {
