@@ -229,6 +229,18 @@ describe('the rule across types', () => {
     ).toBe(7);
   });
 
+  it('returns records without sorts in resourceId order, not insertion order', async () => {
+    const later = await fixture.open({ table: 'order' });
+    await later.set('b', meta('b'));
+    await later.set('a', meta('a'));
+    await later.set('c', meta('c'));
+    expect(ids(await later.searchAll(fromAutoCrudQuery({ conditions: [] })))).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+
   it('refuses what is not an AutoCRUD query, naming it', () => {
     expect(() => fromAutoCrudQuery('{')).toThrow(/not JSON/);
     expect(() => fromAutoCrudQuery({ condition: [] })).toThrow(/unknown key "condition"/);
