@@ -1,7 +1,33 @@
 import type { BindValue, Row } from '../db/index.js';
-import { dateMillisSql, jsonPath, numberJson, scalarJson, valueJson } from './json-text.js';
+import {
+  canonicalJson,
+  dateMillisSql,
+  isObjectItem,
+  jsonPath,
+  scalarJson,
+  valueJson,
+} from './json-text.js';
 import type { Leaf, Node, ParsedQuery, SortKey } from './parse-query.js';
+import { matchingTexts, type Pattern } from './regex.js';
 import { META_COLUMNS } from './schema.js';
+import {
+  bindable,
+  classOf,
+  classSql,
+  CLASS_OF_COLUMN,
+  columnValue,
+  comparable,
+  COMPARISON,
+  endsWithSql,
+  inSql,
+  numberOrText,
+  numbersJson,
+  Params,
+  TYPES_OF_CLASS,
+  type Expr,
+  type ScalarClass,
+  type ValueClass,
+} from './sql-terms.js';
 import type { IndexedScalar } from './types.js';
 
 /**
@@ -37,39 +63,6 @@ export interface CompiledQuery {
   whereParams: BindValue[];
   orderBy: string;
   orderParams: BindValue[];
-}
-
-/**
- * SQL mapping the JSON type `type` (`json_type`) to the class conditions compare within; a
- * missing key (NULL type) and JSON null are both `null`.
- */
-function classSql(type: string): string {
-  return `CASE ${type} WHEN 'text' THEN 'string' WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' WHEN 'object' THEN 'date' WHEN 'array' THEN 'list' ELSE 'null' END`;
-}
-
-/** JSON types of each class, for `json_each` rows, whose type is not mapped. */
-const TYPES_OF_CLASS = {
-  string: `('text')`,
-  number: `('integer', 'real')`,
-  boolean: `('true', 'false')`,
-  date: `('object')`,
-} as const;
-
-type ScalarClass = keyof typeof TYPES_OF_CLASS;
-/** SQL built on demand, so its parameters are bound where it is written. */
-type Expr = () => string;
-type ValueClass = ScalarClass | 'list';
-
-const COMPARISON = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-
-/** Collects bound parameters in the order their `?` appear in the SQL being built. */
-class Params {
-  readonly values: BindValue[] = [];
-
-  bind(value: BindValue): string {
-    this.values.push(value);
-    return '?';
-  }
 }
 
 /** Compile `query` (its WHERE and ORDER BY; paging is the caller's). */
@@ -126,12 +119,16 @@ class Compiler {
     if (sort.target.kind === 'meta')
       return [`m.${META_COLUMNS[sort.target.field].column} ${direction}`];
     const path = sort.target.path;
-    // Types first (null/missing, booleans, numbers, Dates, strings, lists), then values.
-    const rank = `CASE ${this.type(path, params)} WHEN 'true' THEN 1 WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'object' THEN 3 WHEN 'text' THEN 4 WHEN 'array' THEN 5 ELSE 0 END`;
+    // Types first (null/missing, booleans, numbers, Dates, strings, lists, objects), then
+    // values: lists by length, objects by their canonical JSON text.
+    const rankType = this.type(path, params);
+    const rankDate = dateMillisSql(this.value(path, params));
+    const rank = `CASE ${rankType} WHEN 'true' THEN 1 WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'object' THEN CASE WHEN ${rankDate} IS NULL THEN 6 ELSE 3 END WHEN 'text' THEN 4 WHEN 'array' THEN 5 ELSE 0 END`;
     const type = this.type(path, params);
     const date = dateMillisSql(this.value(path, params));
+    const object = this.value(path, params);
     const length = `json_array_length(m.indexed_data, ${this.path(path, params)})`;
-    const value = `CASE ${type} WHEN 'object' THEN ${date} WHEN 'array' THEN ${length} ELSE ${this.value(path, params)} END`;
+    const value = `CASE ${type} WHEN 'object' THEN coalesce(${date}, ${object}) WHEN 'array' THEN ${length} ELSE ${this.value(path, params)} END`;
     return [`${rank} ${direction}`, `${value} ${direction}`];
   }
 
@@ -183,7 +180,7 @@ class Compiler {
     // Parameters are bound in the order their SQL is written: the class test first, then each
     // branch, which reads the value only where it says so.
     const value: Expr = () => this.value(path, params);
-    const storedClass = classSql(this.type(path, params));
+    const storedClass = classSql(this.type(path, params), () => dateMillisSql(value()));
     const branches: string[] = [];
     const branch = (valueClass: ValueClass, sql: string): void => {
       branches.push(`WHEN '${valueClass}' THEN ${sql}`);
@@ -201,6 +198,8 @@ class Compiler {
         const wanted = leaf.value;
         if (Array.isArray(wanted)) {
           branch('list', `${value()} ${operator} json(${params.bind(valueJson(wanted))})`);
+        } else if (isObjectItem(wanted)) {
+          branch('object', `${value()} ${operator} json(${params.bind(canonicalJson(wanted))})`);
         } else {
           const scalar = wanted as Exclude<IndexedScalar, null>;
           branch(
@@ -216,8 +215,7 @@ class Compiler {
         if (negate) otherwise = '1';
         for (const valueClass of ['string', 'number', 'boolean', 'date'] as const) {
           const items = leaf.value.filter(
-            (item): item is Exclude<IndexedScalar, null> =>
-              item !== null && classOf(item) === valueClass,
+            (item): item is Exclude<IndexedScalar, null> => classOf(item) === valueClass,
           );
           const first = items[0];
           if (first === undefined) continue;
@@ -227,15 +225,26 @@ class Compiler {
             `${negate}(${comparable(value(), first)} IN (SELECT value FROM json_each(${params.bind(list)})))`,
           );
         }
+        const objects = leaf.value.filter(isObjectItem).map(canonicalJson);
+        if (objects.length > 0) {
+          branch(
+            'object',
+            `${negate}(${value()} IN (SELECT json(value) FROM json_each(${params.bind(JSON.stringify(objects))})))`,
+          );
+        }
         break;
       }
       case 'contains': {
         const needle = leaf.value;
         const needleClass = classOf(needle);
         const element = needleClass === 'date' ? dateMillisSql('e.value') : 'e.value';
+        const list = this.path(path, params);
+        const wanted = isObjectItem(needle)
+          ? `json(${params.bind(canonicalJson(needle))})`
+          : params.bind(bindable(needle));
         branch(
           'list',
-          `EXISTS (SELECT 1 FROM json_each(m.indexed_data, ${this.path(path, params)}) AS e WHERE e.type IN ${TYPES_OF_CLASS[needleClass]} AND ${element} = ${params.bind(bindable(needle))})`,
+          `EXISTS (SELECT 1 FROM json_each(m.indexed_data, ${list}) AS e WHERE e.type IN ${TYPES_OF_CLASS[needleClass]} AND ${element} = ${wanted})`,
         );
         if (typeof needle === 'string') {
           branch(
@@ -299,6 +308,10 @@ class Compiler {
     const nullable = kind === 'nullableText';
     const c = `m.${column}`;
     const subject: Expr = () => (leaf.len ? `length(${c})` : c);
+    const subjectClass: ScalarClass = leaf.len ? 'number' : CLASS_OF_COLUMN[kind];
+    // A value of another class: the test's answer for every present value (UNKNOWN for null).
+    const otherClass = (answer: '0' | '1'): string =>
+      nullable ? `(CASE WHEN ${c} IS NULL THEN NULL ELSE ${answer} END)` : answer;
     switch (leaf.op) {
       case 'exists':
         return leaf.value ? '1' : '0';
@@ -312,17 +325,25 @@ class Compiler {
       case 'gte':
       case 'lt':
       case 'lte': {
-        const value = leaf.value as Exclude<IndexedScalar, null>;
-        return `(${subject()} ${COMPARISON[leaf.op]} ${params.bind(columnValue(value))})`;
+        const value = leaf.value;
+        if (Array.isArray(value) || classOf(value) !== subjectClass) {
+          return otherClass(leaf.op === 'ne' ? '1' : '0');
+        }
+        const scalar = value as Exclude<IndexedScalar, null>;
+        return `(${subject()} ${COMPARISON[leaf.op]} ${params.bind(columnValue(scalar))})`;
       }
       case 'in':
       case 'notIn': {
-        const items = leaf.value as Exclude<IndexedScalar, null>[];
+        // Items of another class are never equal, so they drop out.
+        const items = leaf.value.filter(
+          (item): item is Exclude<IndexedScalar, null> => classOf(item) === subjectClass,
+        );
         const list = `[${items.map((item) => numberOrText(columnValue(item))).join(',')}]`;
         return inSql(subject, leaf.op === 'notIn', list, nullable || leaf.len, params);
       }
       case 'contains':
-        return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value as string)} AS BLOB)) > 0)`;
+        if (typeof leaf.value !== 'string') return otherClass('0');
+        return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value)} AS BLOB)) > 0)`;
       case 'startsWith':
         return `(instr(CAST(${c} AS BLOB), CAST(${params.bind(leaf.value)} AS BLOB)) = 1)`;
       case 'endsWith': {
@@ -348,14 +369,19 @@ class Compiler {
    * snapshot, so the set is exact.
    */
   private async regexMatches(
-    regex: RegExp,
+    pattern: Pattern,
     field: { value: string; isText: string; params: BindValue[] },
   ): Promise<string> {
     const rows = await this.context.query(
       `SELECT DISTINCT ${field.value} AS v FROM ${this.context.source} WHERE ${field.isText}`,
       field.params,
     );
-    return JSON.stringify(rows.map((row) => row.v as string).filter((text) => regex.test(text)));
+    return JSON.stringify(
+      await matchingTexts(
+        pattern,
+        rows.map((row) => row.v as string),
+      ),
+    );
   }
 
   /** An index-answerable conjunct implied by `leaf` being TRUE, for a hot field. */
@@ -368,73 +394,17 @@ class Compiler {
       case 'gte':
       case 'lt':
       case 'lte':
-        if (Array.isArray(leaf.value) || leaf.value instanceof Date) return undefined;
+        if (Array.isArray(leaf.value) || isObjectItem(leaf.value) || leaf.value instanceof Date)
+          return undefined;
         return `${expression} ${COMPARISON[leaf.op]} ${params.bind(bindable(leaf.value as Exclude<IndexedScalar, null | Date>))}`;
       case 'in': {
-        if (leaf.value.some((item) => item instanceof Date)) return undefined;
-        return `${expression} IN (SELECT value FROM json_each(${params.bind(`[${leaf.value.map((item) => scalarJson(item)).join(',')}]`)}))`;
+        const items = leaf.value;
+        if (items.some((item) => item instanceof Date || isObjectItem(item))) return undefined;
+        const scalars = items as Exclude<IndexedScalar, null>[];
+        return `${expression} IN (SELECT value FROM json_each(${params.bind(`[${scalars.map((item) => scalarJson(item)).join(',')}]`)}))`;
       }
       default:
         return undefined;
     }
   }
-}
-
-/** The class of a condition value. */
-function classOf(value: Exclude<IndexedScalar, null>): ScalarClass {
-  if (value instanceof Date) return 'date';
-  return typeof value as ScalarClass;
-}
-
-/** SQL of the stored value `v` in the form a value like `like` is compared with. */
-function comparable(v: string, like: IndexedScalar): string {
-  return like instanceof Date ? dateMillisSql(v) : v;
-}
-
-/** A condition value as bound: Dates as epoch milliseconds, booleans as 1/0 (as JSON reads them). */
-function bindable(value: Exclude<IndexedScalar, null>): BindValue {
-  return value instanceof Date ? value.getTime() : value;
-}
-
-/** A meta field's condition value as its column holds it. */
-function columnValue(value: Exclude<IndexedScalar, null>): BindValue {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return value;
-}
-
-function numberOrText(value: BindValue): string {
-  return typeof value === 'number' ? numberJson(value) : JSON.stringify(value);
-}
-
-function numbersJson(values: number[]): string {
-  return `[${values.map(numberJson).join(',')}]`;
-}
-
-/**
- * `subject IN list` (NOT IN with `negate`), `list` a JSON array bound as one parameter.
- * SQL makes `NULL IN ()` FALSE, not UNKNOWN; `nullable` subjects are guarded so a NULL is
- * UNKNOWN whatever the list.
- */
-function inSql(
-  subject: Expr,
-  negate: boolean,
-  list: string,
-  nullable: boolean,
-  params: Params,
-): string {
-  const guard = nullable ? `CASE WHEN ${subject()} IS NULL THEN NULL ELSE ` : '';
-  const test = `${subject()} ${negate ? 'NOT ' : ''}IN (SELECT value FROM json_each(${params.bind(list)}))`;
-  return nullable ? `(${guard}${test} END)` : `(${test})`;
-}
-
-/**
- * Whether the text `text` ends with `suffix`, comparing UTF-8 bytes. The bytes are compared as
- * hex text because SQLite's substr() of a zero-length BLOB is NULL, which would make
- * `'' endsWith ''` UNKNOWN instead of TRUE.
- */
-function endsWithSql(text: Expr, suffix: string, params: Params): string {
-  const hex = `hex(${text()})`;
-  const start = `length(hex(${text()})) - length(hex(${params.bind(suffix)})) + 1`;
-  return `substr(${hex}, ${start}) = hex(${params.bind(suffix)})`;
 }

@@ -6,14 +6,18 @@
  */
 export { MetaStore } from './store.js';
 export { SyncConflictError } from './errors.js';
+export { fromAutoCrudQuery } from './autocrud.js';
 export type {
   AndGroup,
   Condition,
   Encoding,
   Filter,
   IndexedData,
+  IndexedItem,
+  IndexedObject,
   IndexedScalar,
   IndexedValue,
+  JsonValue,
   MetaField,
   MetaStoreLocation,
   MetaStoreOptions,

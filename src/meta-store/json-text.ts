@@ -1,11 +1,18 @@
-import type { IndexedData, IndexedScalar, IndexedValue } from './types.js';
+import type {
+  IndexedData,
+  IndexedItem,
+  IndexedObject,
+  IndexedScalar,
+  IndexedValue,
+  JsonValue,
+} from './types.js';
 
 /**
  * The JSON text SQLite's JSON functions query: the indexed data of a record, condition values
  * bound as JSON, and JSON paths naming one key.
  *
- * A Date is written as the object `{"$date": <epoch ms>}`. Indexed values are never objects
- * otherwise, so `json_type(...) = 'object'` tells a Date apart from a string or number.
+ * A Date is written as the object `{"$date": <epoch ms>}`; an indexed object never has that key,
+ * so an object is a Date exactly when its `$date` member is there ({@link dateMillisSql}).
  */
 
 /** The key of the object a Date becomes. */
@@ -34,11 +41,38 @@ export function scalarJson(value: IndexedScalar): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Canonical JSON text of JSON data: object keys sorted (by UTF-16 code unit, as
+ * `Array.prototype.sort` does), no spaces, numbers as {@link numberJson} writes them. Two
+ * structurally equal values have the same text, so SQL compares objects by comparing text.
+ */
+export function canonicalJson(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const object = value as IndexedObject;
+    const members = Object.keys(object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key] as JsonValue)}`);
+    return `{${members.join(',')}}`;
+  }
+  return typeof value === 'number' ? numberJson(value) : JSON.stringify(value);
+}
+
+/** JSON text of one item of an indexed value: a scalar, or an object in canonical form. */
+export function itemJson(value: IndexedItem): string {
+  return isObjectItem(value) ? canonicalJson(value) : scalarJson(value);
+}
+
+/** Whether an indexed item is an object (not a scalar: Dates are scalars). */
+export function isObjectItem(value: IndexedItem): value is IndexedObject {
+  return typeof value === 'object' && value !== null && !(value instanceof Date);
+}
+
 /** JSON text of one indexed value. */
 export function valueJson(value: IndexedValue): string {
   return Array.isArray(value)
-    ? `[${value.map(scalarJson).join(',')}]`
-    : scalarJson(value as IndexedScalar);
+    ? `[${value.map(itemJson).join(',')}]`
+    : itemJson(value as IndexedItem);
 }
 
 /** JSON text of a record's indexed data, as the `indexed_data` column holds it. */

@@ -38,6 +38,16 @@ export function isMetaField(field: string): field is MetaField {
   return Object.hasOwn(META_COLUMNS, field);
 }
 
+/** Each meta field by its AutoCRUD (snake_case) name, which is its column's name. */
+const META_FIELD_OF_COLUMN: ReadonlyMap<string, MetaField> = new Map(
+  Object.entries(META_COLUMNS).map(([field, { column }]) => [column, field as MetaField]),
+);
+
+/** The meta field `name` spells in snake_case (`created_by` → `createdBy`), if any. */
+export function metaFieldOfSnakeCase(name: string): MetaField | undefined {
+  return META_FIELD_OF_COLUMN.get(name);
+}
+
 /** Every column of a row, in the order {@link rowValues} gives them. */
 export const COLUMNS = [
   'resource_id',

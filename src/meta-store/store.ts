@@ -10,7 +10,6 @@ import { rowValues, Schema } from './schema.js';
 import { Serial } from './serial.js';
 import { SyncBuffer } from './sync-buffer.js';
 import type {
-  Encoding,
   MetaStoreLocation,
   MetaStoreOptions,
   ResourceMeta,
@@ -18,22 +17,11 @@ import type {
   SearchQuery,
   SyncOptions,
 } from './types.js';
+import { checkOptions, type Settings } from './settings.js';
 import { checkMeta, checkText } from './values.js';
 
 /** Ids read per query while iterating the whole store. */
 const SCAN_BATCH = 500;
-
-/** Options with their defaults filled in. */
-interface Settings {
-  table: string;
-  encoding: Encoding;
-  autoSync: boolean;
-  syncInterval: number;
-  readCheckInterval: number;
-  onConflict: 'retry' | 'error';
-  indexedFields: readonly string[];
-  onSyncError: ((error: Error) => void) | undefined;
-}
 
 /** Thrown inside a sync transaction whose head is not the buffer's base (`onConflict: 'error'`). */
 class StaleBase {
@@ -212,7 +200,7 @@ export class MetaStore {
    * @throws InvalidArgumentError (at once, not from the iterator) for a malformed query.
    */
   search(query: SearchQuery = {}): AsyncIterableIterator<ResourceMeta> {
-    return this.runSearch(parseQuery(query));
+    return this.runSearch(this.parse(query));
   }
 
   /** {@link search} into an array. */
@@ -224,7 +212,7 @@ export class MetaStore {
 
   /** How many records `query` selects, ignoring its `limit` and `offset`. */
   async count(query: SearchQuery = {}): Promise<number> {
-    const parsed = parseQuery(query);
+    const parsed = this.parse(query);
     const row = await this.read(usesRegex(parsed) ? 'many' : 'one', async () => {
       const compiled = await this.compile(parsed);
       return this.db.queryOne<{ n: number }>(
@@ -395,6 +383,11 @@ export class MetaStore {
     this.syncDue = undefined;
   }
 
+  /** Check `query`; the declared hot fields may be spelled like AutoCRUD's meta names. */
+  private parse(query: SearchQuery): ParsedQuery {
+    return parseQuery(query, new Set(this.settings.indexedFields));
+  }
+
   private compile(parsed: ParsedQuery): Promise<CompiledQuery> {
     return compileQuery(parsed, {
       hotFields: this.schema.hotFields,
@@ -432,54 +425,4 @@ export class MetaStore {
       after = last.id;
     }
   }
-}
-
-/** Check `options` and fill in the defaults. */
-function checkOptions(options: MetaStoreOptions, owned: boolean): Settings {
-  const millis = (value: number | undefined, name: string, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new InvalidArgumentError(`${name} must be a finite number of milliseconds ≥ 0`);
-    }
-    return value;
-  };
-  const encoding = options.encoding ?? 'json';
-  if (encoding !== 'json' && encoding !== 'msgpack') {
-    throw new InvalidArgumentError(`encoding must be 'json' or 'msgpack', not ${String(encoding)}`);
-  }
-  const onConflict = options.onConflict ?? 'retry';
-  if (onConflict !== 'retry' && onConflict !== 'error') {
-    throw new InvalidArgumentError(
-      `onConflict must be 'retry' or 'error', not ${String(onConflict)}`,
-    );
-  }
-  const autoSync = options.autoSync ?? true;
-  if (typeof autoSync !== 'boolean') throw new InvalidArgumentError('autoSync must be a boolean');
-  const syncInterval = millis(options.syncInterval, 'syncInterval', 0);
-  if (!autoSync && syncInterval > 0) {
-    throw new InvalidArgumentError('syncInterval needs autoSync: without it only sync() commits');
-  }
-  if (!owned && options.openOptions !== undefined) {
-    throw new InvalidArgumentError(
-      'openOptions apply when the store opens the database, not to an open one',
-    );
-  }
-  if (!owned && (options.readCheckInterval ?? 0) > 0) {
-    throw new InvalidArgumentError(
-      'readCheckInterval needs a connection of the store’s own (open it from a URL or a store and prefix): on an open database every read checks the head',
-    );
-  }
-  const indexedFields = options.indexedFields ?? [];
-  if (!Array.isArray(indexedFields))
-    throw new InvalidArgumentError('indexedFields must be an array');
-  return {
-    table: options.table ?? 'resource_meta',
-    encoding,
-    autoSync,
-    syncInterval,
-    readCheckInterval: owned ? millis(options.readCheckInterval, 'readCheckInterval', 1000) : 0,
-    onConflict,
-    indexedFields,
-    onSyncError: options.onSyncError,
-  };
 }

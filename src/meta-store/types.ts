@@ -11,8 +11,22 @@ import type { StoreLocation } from '../store/url.js';
 /** A value an indexed field may hold in a list: a string, a finite number, a boolean, null or a Date. */
 export type IndexedScalar = string | number | boolean | null | Date;
 
-/** The value of one indexed field: a scalar or a list of scalars. */
-export type IndexedValue = IndexedScalar | readonly IndexedScalar[];
+/** A JSON value, as an indexed object holds. */
+export type JsonValue =
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * An object an indexed field may hold (AutoCRUD indexes dict fields): plain JSON data, stored
+ * as canonical JSON (keys sorted), so `eq`, `ne` and `in` compare it structurally. A top-level
+ * key `$date` is reserved (a Date is stored as `{"$date": ms}`).
+ */
+export type IndexedObject = { readonly [key: string]: JsonValue };
+
+/** One item of an indexed list: a scalar or an object. */
+export type IndexedItem = IndexedScalar | IndexedObject;
+
+/** The value of one indexed field: a scalar, an object, or a list of those. */
+export type IndexedValue = IndexedItem | readonly IndexedItem[];
 
 /**
  * Indexed values keyed by field path. A path is one literal key: `user.email` names the key

@@ -1,8 +1,12 @@
 import { InvalidArgumentError } from '../errors.js';
+import { DATE_KEY } from './json-text.js';
 import type {
   IndexedData,
+  IndexedItem,
+  IndexedObject,
   IndexedScalar,
   IndexedValue,
+  JsonValue,
   ResourceMeta,
   ResourceMetaInit,
 } from './types.js';
@@ -67,11 +71,57 @@ export function checkScalar(value: unknown, what: string): IndexedScalar {
   );
 }
 
+/** Whether `value` is a plain object (not a Date, a list, or a class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** How deep an indexed object may nest: SQLite's JSON functions refuse depths past 1,000. */
+const MAX_OBJECT_DEPTH = 100;
+
+/** Throw unless `value` is JSON data (`depth` levels down an indexed object). */
+function checkJson(value: unknown, what: string, depth: number): JsonValue {
+  if (depth > MAX_OBJECT_DEPTH) {
+    throw new InvalidArgumentError(`${what} nests deeper than ${MAX_OBJECT_DEPTH} levels`);
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => checkJson(item, `${what}[${i}]`, depth + 1));
+    return value as JsonValue[];
+  }
+  if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      // MessagePack decoders refuse this key (it would reach Object.prototype).
+      if (checkText(key, `a key of ${what}`) === '__proto__') {
+        throw new InvalidArgumentError(`a key of ${what} must not be "__proto__"`);
+      }
+      checkJson(item, `${what}[${JSON.stringify(key)}]`, depth + 1);
+    }
+    return value as IndexedObject;
+  }
+  if (value instanceof Date) {
+    throw new InvalidArgumentError(`${what}: an indexed object holds JSON data only, not a Date`);
+  }
+  return checkScalar(value, what) as JsonValue;
+}
+
+/** Throw unless `value` is a storable {@link IndexedItem}: a scalar or an indexed object. */
+export function checkItem(value: unknown, what: string): IndexedItem {
+  if (!isPlainObject(value)) return checkScalar(value, what);
+  if (Object.hasOwn(value, DATE_KEY)) {
+    throw new InvalidArgumentError(
+      `${what}: the key "${DATE_KEY}" of an indexed object is reserved (it marks a stored Date)`,
+    );
+  }
+  return checkJson(value, what, 1) as IndexedObject;
+}
+
 /** Throw unless `value` is a storable {@link IndexedValue}. */
 export function checkIndexedValue(value: unknown, what: string): IndexedValue {
-  if (!Array.isArray(value)) return checkScalar(value, what);
-  value.forEach((item, i) => checkScalar(item, `${what}[${i}]`));
-  return value as IndexedScalar[];
+  if (!Array.isArray(value)) return checkItem(value, what);
+  value.forEach((item, i) => checkItem(item, `${what}[${i}]`));
+  return value as IndexedItem[];
 }
 
 /** Throw unless `key` can name an indexed field. */

@@ -84,7 +84,7 @@ describe.each(STORE_KINDS)('map API: %s', (kind) => {
       ['a fractional count', { ...meta('x'), totalRevisionCount: 1.5 }],
       ['an invalid Date', { ...meta('x'), createdTime: new Date('nope') }],
       ['a missing field', { ...meta('x'), createdBy: undefined }],
-      ['a nested object', meta('x', { a: { b: 1 } as never })],
+      ['an object holding a Date', meta('x', { a: { b: new Date(0) } as never })],
       ['a nested list', meta('x', { a: [[1]] as never })],
       ['NaN', meta('x', { a: NaN })],
       ['a __proto__ key', meta('x', JSON.parse('{"__proto__": 1}'))],

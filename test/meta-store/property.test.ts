@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   Filter,
+  IndexedItem,
+  IndexedObject,
   IndexedScalar,
   IndexedValue,
   MetaField,
@@ -17,6 +19,9 @@ import { checkedSearch, StoreFixture } from './helpers.js';
  * evaluator's answer. Each run commits some records and leaves others (and some deletes)
  * buffered, so both the table and the buffered overlay are queried.
  */
+
+const isObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !(value instanceof Date);
 
 const RUNS = Number(process.env.S3LITE_PROPERTY_RUNS ?? 40);
 const QUERIES_PER_RUN = 6;
@@ -89,8 +94,24 @@ const nonNullScalar: fc.Arbitrary<Exclude<IndexedScalar, null>> = fc.oneof(
   date,
 );
 const scalar: fc.Arbitrary<IndexedScalar> = fc.oneof(nonNullScalar, fc.constant(null));
-const list = fc.array(scalar, { maxLength: 3 });
-const value: fc.Arbitrary<IndexedValue> = fc.oneof(scalar, list);
+/** Small objects, so that equal ones come up: keys in any order, JSON values inside. */
+const object: fc.Arbitrary<IndexedObject> = fc.dictionary(
+  fc.constantFrom('a', 'b', 'c'),
+  fc.oneof(
+    fc.constantFrom('x', 'y'),
+    fc.integer({ min: 0, max: 2 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: 2 }),
+  ),
+  { maxKeys: 2 },
+);
+const nonNullItem: fc.Arbitrary<Exclude<IndexedItem, null>> = fc.oneof(
+  { weight: 4, arbitrary: nonNullScalar },
+  { weight: 1, arbitrary: object },
+);
+const list = fc.array(fc.oneof(nonNullItem, fc.constant(null)), { maxLength: 3 });
+const value: fc.Arbitrary<IndexedValue> = fc.oneof(scalar, list, object);
 
 const USERS = ['alice', 'bob', 'carol'];
 const VERSIONS = [null, 'v1', 'v2'];
@@ -127,23 +148,18 @@ const dataLeaf = (keys: string[]): fc.Arbitrary<Filter> => {
     fc.record({
       field,
       op: fc.constantFrom('eq' as const, 'ne' as const),
-      value: fc.oneof(nonNullScalar, list),
+      value: fc.oneof(nonNullScalar, list, object),
     }),
     fc.record({
       field,
-      op: fc.constantFrom(
-        'gt' as const,
-        'gte' as const,
-        'lt' as const,
-        'lte' as const,
-        'contains' as const,
-      ),
+      op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const),
       value: nonNullScalar,
     }),
+    fc.record({ field, op: fc.constant('contains' as const), value: nonNullItem }),
     fc.record({
       field,
       op: fc.constantFrom('in' as const, 'notIn' as const),
-      value: fc.array(nonNullScalar, { maxLength: 3 }),
+      value: fc.array(nonNullItem, { maxLength: 3 }),
     }),
     fc.record({
       field,
@@ -176,8 +192,21 @@ const dataLeaf = (keys: string[]): fc.Arbitrary<Filter> => {
   ) as fc.Arbitrary<Filter>;
 };
 
-/** A condition on a meta field, with a value of the field's type. */
+/** A condition on a meta field, with a value of the field's type or (not equal) of another. */
 const metaLeaf: fc.Arbitrary<Filter> = fc.oneof(
+  fc
+    .record({
+      field: fc.constantFrom<MetaField>('isDeleted', 'createdTime', 'schemaVersion', 'createdBy'),
+      op: fc.constantFrom('eq' as const, 'ne' as const, 'gt' as const, 'contains' as const),
+      value: fc.oneof(nonNullScalar, object),
+    })
+    .filter((c) => c.op === 'eq' || c.op === 'ne' || !isObject(c.value))
+    .filter((c) => c.op !== 'contains' || c.field === 'schemaVersion' || c.field === 'createdBy'),
+  fc.record({
+    field: fc.constantFrom<MetaField>('isDeleted', 'totalRevisionCount', 'schemaVersion'),
+    op: fc.constantFrom('in' as const, 'notIn' as const),
+    value: fc.array(nonNullItem, { maxLength: 3 }),
+  }),
   fc.record({
     field: fc.constantFrom<MetaField>(
       'createdBy',

@@ -1,7 +1,10 @@
+import { RE2JS } from 're2js';
 import type {
   Condition,
   Filter,
+  IndexedItem,
   IndexedScalar,
+  IndexedValue,
   MetaField,
   ResourceMeta,
   SearchQuery,
@@ -16,7 +19,7 @@ import type {
 type Truth = boolean | undefined;
 
 const MISSING = Symbol('missing');
-type Found = IndexedScalar | readonly IndexedScalar[] | typeof MISSING;
+type Found = IndexedValue | typeof MISSING;
 
 const META_FIELDS: readonly MetaField[] = [
   'resourceId',
@@ -39,13 +42,23 @@ function lookup(meta: ResourceMeta, field: string, dataOnly: boolean): Found {
   return Object.hasOwn(meta.indexedData, field) ? (meta.indexedData[field] as Found) : MISSING;
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'date' | 'list';
+type Kind = 'string' | 'number' | 'boolean' | 'date' | 'list' | 'object';
 
-function kindOf(value: IndexedScalar | readonly IndexedScalar[]): Kind | 'null' {
+function kindOf(value: IndexedValue): Kind | 'null' {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'list';
   if (value instanceof Date) return 'date';
+  if (typeof value === 'object') return 'object';
   return typeof value as Kind;
+}
+
+/** JSON text with every object's keys sorted: equal for structurally equal objects. */
+export function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_, item: unknown) =>
+    typeof item === 'object' && item !== null && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
 }
 
 /** Order of strings by code point (UTF-8 byte order), which is not JavaScript's `<`. */
@@ -60,26 +73,21 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Equal values of one kind; values of different kinds are never equal. */
-function same(
-  a: IndexedScalar | readonly IndexedScalar[],
-  b: IndexedScalar | readonly IndexedScalar[],
-): boolean {
+function same(a: IndexedValue, b: IndexedValue): boolean {
   const kind = kindOf(a);
   if (kind !== kindOf(b)) return false;
   if (kind === 'list') {
-    const x = a as readonly IndexedScalar[];
-    const y = b as readonly IndexedScalar[];
-    return x.length === y.length && x.every((item, i) => same(item, y[i] as IndexedScalar));
+    const x = a as readonly IndexedItem[];
+    const y = b as readonly IndexedItem[];
+    return x.length === y.length && x.every((item, i) => same(item, y[i] as IndexedItem));
   }
+  if (kind === 'object') return sortedJson(a) === sortedJson(b);
   if (kind === 'date') return (a as Date).getTime() === (b as Date).getTime();
   return a === b;
 }
 
 /** The order of two values of one orderable kind; undefined across kinds. */
-function compare(
-  a: IndexedScalar | readonly IndexedScalar[],
-  b: IndexedScalar,
-): number | undefined {
+function compare(a: IndexedValue, b: IndexedScalar): number | undefined {
   const kind = kindOf(a);
   if (kind !== kindOf(b)) return undefined;
   switch (kind) {
@@ -98,7 +106,7 @@ function compare(
 
 /** A comparison: FALSE across kinds. */
 function ordered(
-  value: IndexedScalar | readonly IndexedScalar[],
+  value: IndexedValue,
   wanted: IndexedScalar,
   test: (order: number) => boolean,
 ): boolean {
@@ -128,9 +136,9 @@ function leaf(meta: ResourceMeta, condition: Condition, dataOnly: boolean): Trut
   const q = wanted as IndexedScalar;
   switch (condition.op) {
     case 'eq':
-      return same(v, wanted as IndexedScalar);
+      return same(v, wanted as IndexedValue);
     case 'ne':
-      return !same(v, wanted as IndexedScalar);
+      return !same(v, wanted as IndexedValue);
     case 'gt':
       return ordered(v, q, (d) => d > 0);
     case 'gte':
@@ -140,25 +148,36 @@ function leaf(meta: ResourceMeta, condition: Condition, dataOnly: boolean): Trut
     case 'lte':
       return ordered(v, q, (d) => d <= 0);
     case 'in':
-      return (wanted as IndexedScalar[]).some((item) => same(v, item));
+      return (wanted as IndexedItem[]).some((item) => same(v, item));
     case 'notIn':
-      return !(wanted as IndexedScalar[]).some((item) => same(v, item));
+      return !(wanted as IndexedItem[]).some((item) => same(v, item));
     case 'contains':
-      if (Array.isArray(v)) return v.some((item: IndexedScalar) => item !== null && same(item, q));
+      if (Array.isArray(v)) {
+        return v.some((item: IndexedItem) => item !== null && same(item, wanted as IndexedItem));
+      }
       return typeof v === 'string' && typeof q === 'string' && v.includes(q);
     case 'startsWith':
       return typeof v === 'string' && v.startsWith(q as string);
     case 'endsWith':
       return typeof v === 'string' && v.endsWith(q as string);
     case 'regex': {
+      // RE2 syntax, which reads Python's leading (?i) itself; (?u) is Python's default.
       const re =
         wanted instanceof RegExp
-          ? new RegExp(wanted.source, wanted.flags.replace(/[gy]/g, ''))
-          : new RegExp(wanted as unknown as string);
+          ? RE2JS.compile(RE2JS.translateRegExp(wanted), regexFlags(wanted.flags))
+          : RE2JS.compile((wanted as unknown as string).replace(/^\(\?u\)/, ''));
       return typeof v === 'string' && re.test(v);
     }
   }
   throw new Error(`reference: unknown operator ${String(condition.op)}`);
+}
+
+function regexFlags(flags: string): number {
+  let result = 0;
+  if (flags.includes('i')) result |= RE2JS.CASE_INSENSITIVE;
+  if (flags.includes('m')) result |= RE2JS.MULTILINE;
+  if (flags.includes('s')) result |= RE2JS.DOTALL;
+  return result;
 }
 
 /** Kleene logic: AND is false if any is false, else unknown if any is unknown. */
@@ -205,7 +224,8 @@ function sortKey(meta: ResourceMeta, field: string): [number, number | string | 
   if (typeof value === 'number') return [2, value];
   if (value instanceof Date) return [3, value.getTime()];
   if (typeof value === 'string') return [4, value];
-  return [5, (value as readonly IndexedScalar[]).length];
+  if (Array.isArray(value)) return [5, value.length];
+  return [6, sortedJson(value)];
 }
 
 function compareKeys(
