@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { FileStore } from '../../src/store/index.js';
 
 const execFileAsync = promisify(execFile);
@@ -25,8 +25,21 @@ async function s3lite(args: string[], env: Record<string, string> = {}) {
   }
 }
 
+const dirs: string[] = [];
 function freshDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An expected failure is one line on stderr: no stack trace, nothing on stdout. */
+function expectOneLine(result: { stdout: string; stderr: string }): void {
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
 }
 
 describe('s3lite command line', () => {
@@ -54,7 +67,6 @@ describe('s3lite command line', () => {
 
   it('prints a database’s page size, pages and head commit', async () => {
     const url = `${pathToFileURL(freshDir()).href}/db`;
-    expect((await s3lite(['info', url])).stdout).toContain('no database yet');
     await s3lite(['sql', url, 'PRAGMA page_size=8192; CREATE TABLE t(x)']);
     const info = JSON.parse((await s3lite(['info', '--json', url])).stdout) as Record<
       string,
@@ -66,7 +78,10 @@ describe('s3lite command line', () => {
 
   it('exits 2 for bad usage and bad URLs, 1 for failures, writing nothing', async () => {
     const dir = freshDir();
-    expect((await s3lite(['sql'])).code).toBe(2);
+    const usage = await s3lite(['sql']);
+    expect(usage.code).toBe(2);
+    expectOneLine(usage);
+    expect(usage.stderr).toContain("missing required argument 'url'");
     expect((await s3lite(['frobnicate'])).code).toBe(2);
     const noBucket = await s3lite(['sql', 's3:///prefix', 'SELECT 1']);
     expect(noBucket.code).toBe(2);
@@ -112,5 +127,98 @@ describe('s3lite command line', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('bucket "no-such-bucket-s3lite" does not exist');
     expect(result.stderr).toContain('[NO_SUCH_BUCKET]');
+  });
+});
+
+describe('s3lite command-line manners', () => {
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(await s3lite(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('agrees in info, log and export that a location holds no database', async () => {
+    const url = `${pathToFileURL(freshDir()).href}/nothing`;
+    const target = path.join(freshDir(), 'out.sqlite');
+    for (const args of [
+      ['info', url],
+      ['log', url],
+      ['export', url, target],
+      ['info', '--json', url],
+    ]) {
+      const result = await s3lite(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expectOneLine(result);
+      expect(result.stderr).toContain(`no database at ${url}`);
+    }
+  });
+
+  it('keeps summaries off stdout, refuses to replace a file without --overwrite, takes --at times', async () => {
+    const dir = freshDir();
+    const url = `${pathToFileURL(dir).href}/db`;
+    await s3lite(['sql', url, 'CREATE TABLE t(x); INSERT INTO t VALUES (1)']);
+    const target = path.join(dir, 'out.sqlite');
+    const exported = await s3lite(['export', url, target]);
+    expect(exported).toMatchObject({ code: 0, stdout: '' });
+    expect(exported.stderr).toMatch(/^exported 2 pages/);
+
+    writeFileSync(target, 'precious');
+    const refused = await s3lite(['export', url, target]);
+    expect(refused.code).toBe(1);
+    expectOneLine(refused);
+    expect(refused.stderr).toContain('pass --overwrite');
+    expect(readFileSync(target, 'utf8')).toBe('precious');
+
+    // A time between two commits exports the earlier one (the two statements made commits 1, 2).
+    const between = new Date().toISOString();
+    await s3lite(['sql', url, 'INSERT INTO t VALUES (2)']);
+    const at = await s3lite(['export', '--overwrite', '--json', '--at', between, url, target]);
+    expect(at.code).toBe(0);
+    const summary = JSON.parse(at.stdout) as { commit: number; seconds: number };
+    expect(summary.commit).toBe(2);
+    expect(String(summary.seconds)).toMatch(/^\d+(\.\d{1,3})?$/);
+
+    const again = await s3lite(['import', target, url]);
+    expect(again.code).toBe(1);
+    expectOneLine(again);
+    expect(again.stderr).toContain('pass --overwrite');
+    expect(again.stderr).not.toMatch(/with overwrite/);
+  });
+
+  it('reports a missing file and a bad flag value in one line that names them', async () => {
+    const url = `${pathToFileURL(freshDir()).href}/db`;
+    const missing = await s3lite(['import', '/no/such/file.sqlite', url]);
+    expect(missing.code).toBe(1);
+    expectOneLine(missing);
+    expect(missing.stderr).toContain('/no/such/file.sqlite: no such file or directory');
+    const duration = await s3lite(['gc', '--keep-for', 'banana', url]);
+    expect(duration.code).toBe(2);
+    expectOneLine(duration);
+    expect(duration.stderr).toContain('--keep-for');
+    expect(duration.stderr).not.toContain('keepFor');
+  });
+
+  it('names refused credentials and an unreachable endpoint without internal keys', async () => {
+    const s3 = inject('s3');
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: 'not-the-secret',
+    };
+    const denied = await s3lite(['info', `s3://${s3.bucket}/cli-denied`], env);
+    expect(denied.code).toBe(1);
+    expectOneLine(denied);
+    expect(denied.stderr).toContain(`access denied to s3://${s3.bucket} at ${s3.endpoint}`);
+    expect(denied.stderr).toContain('SignatureDoesNotMatch: the secret key does not match');
+    expect(denied.stderr).not.toContain('UnknownError');
+    expect(denied.stderr).not.toContain('cli-denied/');
+
+    const endpoint = 'http://127.0.0.1:9';
+    const unreachable = await s3lite(['info', '--endpoint', endpoint, `s3://${s3.bucket}/x`], env);
+    expect(unreachable.code).toBe(1);
+    expectOneLine(unreachable);
+    expect(unreachable.stderr.split(endpoint)).toHaveLength(2);
+    expect(unreachable.stderr).toContain('--endpoint');
   });
 });
