@@ -138,6 +138,27 @@ describe('s3lite command-line manners', () => {
     expect(await s3lite(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
+  it('answers --help without loading the AWS SDK or SQLite', async () => {
+    // A module resolution hook reports every heavy package the process asks for.
+    const hook = `export async function resolve(s, c, next) {
+      if (/@aws-sdk|wa-sqlite/.test(s)) process.stderr.write('LOADED ' + s + '\\n');
+      return next(s, c);
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(
+      `data:text/javascript,${encodeURIComponent(hook)}`,
+    )});`;
+    const { stdout, stderr } = await execFileAsync(process.execPath, [
+      '--import',
+      'tsx',
+      '--import',
+      `data:text/javascript,${encodeURIComponent(register)}`,
+      path.join(root, 'src/cli/main.ts'),
+      '--help',
+    ]);
+    expect(stdout).toContain('Usage: s3lite');
+    expect(stderr).toBe('');
+  });
+
   it('agrees in info, log and export that a location holds no database', async () => {
     const url = `${pathToFileURL(freshDir()).href}/nothing`;
     const target = path.join(freshDir(), 'out.sqlite');
