@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -30,9 +30,12 @@ const jsonLines = (text: string) =>
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+const dir = mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe('s3lite log, sql --at and gc', () => {
   it('lists commits, reads the past by number and time, and collects history', async () => {
-    const url = `${pathToFileURL(mkdtempSync(path.join(tmpdir(), 's3lite-cli-'))).href}/db`;
+    const url = `${pathToFileURL(dir).href}/db`;
     await s3lite(
       'sql',
       url,
