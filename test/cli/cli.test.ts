@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { FileStore } from '../../src/store/index.js';
+import { createTestArea } from '../helpers/stores.js';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -205,6 +206,28 @@ describe('s3lite command-line manners', () => {
     expectOneLine(again);
     expect(again.stderr).toContain('pass --overwrite');
     expect(again.stderr).not.toMatch(/with overwrite/);
+  });
+
+  it('describes a database in another layout, which has no commits, instead of failing', async () => {
+    const s3 = inject('s3');
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const url = `${pathToFileURL(freshDir()).href}/db`;
+    await s3lite(['sql', url, 'CREATE TABLE t(x)']);
+    const area = createTestArea('s3');
+    const blocks = `s3vfs://${s3.bucket}/${area.prefix}db.sqlite`;
+    expect((await s3lite(['export', '--quiet', url, blocks], env)).code).toBe(0);
+    const info = await s3lite(['info', '--json', blocks], env);
+    await area.cleanup();
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      layout: 'blocks',
+      pageCount: 2,
+      headCommit: null,
+    });
   });
 
   it('reports a missing file and a bad flag value in one line that names them', async () => {

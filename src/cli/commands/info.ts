@@ -17,14 +17,17 @@ export function infoCommand(): Command {
     const db = await open(url, { s3: s3Options(flags), readOnly: true });
     try {
       const { snapshot } = db.stats();
-      if (snapshot.seq === 0) throw noDatabase(url);
+      // Other layouts (sqlite-s3vfs blocks, a plain object) have no commits: commit 0 is theirs.
+      const commits = db.layout === 's3lite';
+      if (commits && snapshot.seq === 0) throw noDatabase(url);
       const info = {
         location: url,
+        layout: db.layout,
         pageSize: snapshot.pageSize,
         pageCount: snapshot.pageCount,
         bytes: snapshot.pageSize * snapshot.pageCount,
-        headCommit: snapshot.seq,
-        headTime: new Date(snapshot.time).toISOString(),
+        headCommit: commits ? snapshot.seq : null,
+        headTime: commits ? new Date(snapshot.time).toISOString() : null,
       };
       if (flags.json) {
         console.log(JSON.stringify(info));
@@ -36,7 +39,9 @@ export function infoCommand(): Command {
           `page size    ${info.pageSize} bytes`,
           `page count   ${info.pageCount}`,
           `size         ${info.bytes} bytes`,
-          `head commit  ${info.headCommit} at ${info.headTime}`,
+          commits
+            ? `head commit  ${info.headCommit} at ${info.headTime}`
+            : `layout       ${db.layout}`,
         ].join('\n'),
       );
     } finally {
