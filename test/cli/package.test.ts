@@ -88,6 +88,16 @@ describe('the packed package', () => {
     expect(stdout).toBe('x\n42\n');
   });
 
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  it.skipIf(major === 20 && minor < 19)(
+    'loads with require() where Node can require ES modules (20.19 and later)',
+    async () => {
+      const script = "console.log(typeof require('s3lite').open)";
+      const { stdout } = await run(process.execPath, ['-e', script], { cwd: dir });
+      expect(stdout).toBe('function\n');
+    },
+  );
+
   it("type-checks and runs the README's first example", async () => {
     const s3 = inject('s3');
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
