@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FileStore } from '../../src/store/index.js';
 import { createTestArea } from '../helpers/stores.js';
 
@@ -176,36 +176,48 @@ describe('s3lite command-line manners', () => {
     }
   });
 
-  it('keeps summaries off stdout, refuses to replace a file without --overwrite, takes --at times', async () => {
-    const dir = freshDir();
-    const url = `${pathToFileURL(dir).href}/db`;
-    await s3lite(['sql', url, 'CREATE TABLE t(x); INSERT INTO t VALUES (1)']);
-    const target = path.join(dir, 'out.sqlite');
-    const exported = await s3lite(['export', url, target]);
-    expect(exported).toMatchObject({ code: 0, stdout: '' });
-    expect(exported.stderr).toMatch(/^exported 2 pages/);
+  // In steps that run in order, each with the test timeout for its few command runs.
+  describe('export and import of one database', () => {
+    let dir: string;
+    let url: string;
+    let target: string;
+    beforeAll(async () => {
+      dir = freshDir();
+      url = `${pathToFileURL(dir).href}/db`;
+      target = path.join(dir, 'out.sqlite');
+      // Two statements, two commits.
+      await s3lite(['sql', url, 'CREATE TABLE t(x); INSERT INTO t VALUES (1)']);
+    });
 
-    writeFileSync(target, 'precious');
-    const refused = await s3lite(['export', url, target]);
-    expect(refused.code).toBe(1);
-    expectOneLine(refused);
-    expect(refused.stderr).toContain('pass --overwrite');
-    expect(readFileSync(target, 'utf8')).toBe('precious');
+    it('keeps the summary off stdout and refuses to replace a file without --overwrite', async () => {
+      const exported = await s3lite(['export', url, target]);
+      expect(exported).toMatchObject({ code: 0, stdout: '' });
+      expect(exported.stderr).toMatch(/^exported 2 pages/);
+      writeFileSync(target, 'precious');
+      const refused = await s3lite(['export', url, target]);
+      expect(refused.code).toBe(1);
+      expectOneLine(refused);
+      expect(refused.stderr).toContain('pass --overwrite');
+      expect(readFileSync(target, 'utf8')).toBe('precious');
+    });
 
-    // A time between two commits exports the earlier one (the two statements made commits 1, 2).
-    const between = new Date().toISOString();
-    await s3lite(['sql', url, 'INSERT INTO t VALUES (2)']);
-    const at = await s3lite(['export', '--overwrite', '--json', '--at', between, url, target]);
-    expect(at.code).toBe(0);
-    const summary = JSON.parse(at.stdout) as { commit: number; seconds: number };
-    expect(summary.commit).toBe(2);
-    expect(String(summary.seconds)).toMatch(/^\d+(\.\d{1,3})?$/);
+    it('exports the commit a time given to --at names, with a rounded JSON summary', async () => {
+      const between = new Date().toISOString();
+      await s3lite(['sql', url, 'INSERT INTO t VALUES (2)']);
+      const at = await s3lite(['export', '--overwrite', '--json', '--at', between, url, target]);
+      expect(at.code).toBe(0);
+      const summary = JSON.parse(at.stdout) as { commit: number; seconds: number };
+      expect(summary.commit).toBe(2);
+      expect(String(summary.seconds)).toMatch(/^\d+(\.\d{1,3})?$/);
+    });
 
-    const again = await s3lite(['import', target, url]);
-    expect(again.code).toBe(1);
-    expectOneLine(again);
-    expect(again.stderr).toContain('pass --overwrite');
-    expect(again.stderr).not.toMatch(/with overwrite/);
+    it('refuses to import over a database, naming --overwrite', async () => {
+      const again = await s3lite(['import', target, url]);
+      expect(again.code).toBe(1);
+      expectOneLine(again);
+      expect(again.stderr).toContain('pass --overwrite');
+      expect(again.stderr).not.toMatch(/with overwrite/);
+    });
   });
 
   it('describes a database in another layout, which has no commits, instead of failing', async () => {
