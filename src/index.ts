@@ -1,3 +1,9 @@
+// The declarations use wa-sqlite's global `SQLiteAPI` type and its FacadeVFS class, which it
+// ships untyped (types/ declares it; src/ and dist/ are siblings, so the path holds for both):
+// these references bring both into a consumer's program.
+/// <reference types="@journeyapps/wa-sqlite" preserve="true" />
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an import would not survive into dist/index.d.ts
+/// <reference path="../types/wa-sqlite-facade-vfs.d.ts" preserve="true" />
 /**
  * s3lite: SQLite databases in S3-compatible object storage.
  *

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 
 /**
  * Every TypeScript example and every `s3lite …` command line of README.md runs here, against
@@ -31,6 +31,7 @@ describe('README examples', () => {
     AWS_REGION: s3.region,
   };
   const dir = mkdtempSync(path.join(tmpdir(), 's3lite-readme-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const localize = (code: string) => code.replaceAll('s3://my-bucket/', place);
   // Examples write files where they run: in a scratch directory, with tsx found from here.
   const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -48,21 +49,22 @@ describe('README examples', () => {
     },
   );
 
-  it('command lines run', async () => {
-    const commands = blocks('sh')
-      .flatMap((block) => block.split('\n'))
-      .filter((line) => line.startsWith('s3lite '));
-    expect(commands.length).toBeGreaterThan(0);
-    for (const line of commands) {
-      const args = (localize(line.replace(/\s+#.*$/, '')).match(/"[^"]*"|\S+/g) ?? [])
-        .slice(1)
-        .map((arg) => arg.replace(/^"(.*)"$/, '$1'));
-      const { stdout } = await run(
-        process.execPath,
-        ['--import', tsx, path.join(root, 'src/cli/main.ts'), ...args],
-        { cwd: dir, env },
-      );
-      expect(stdout.length, line).toBeGreaterThan(0);
-    }
+  const commandLines = blocks('sh')
+    .flatMap((block) => block.split('\n'))
+    .filter((line) => line.startsWith('s3lite '));
+  it('has command lines', () => expect(commandLines.length).toBeGreaterThan(0));
+
+  // One test per line, in order: each has the whole test timeout, whatever the machine's load.
+  it.each(commandLines)('%s', async (line) => {
+    const args = (localize(line.replace(/\s+#.*$/, '')).match(/"[^"]*"|\S+/g) ?? [])
+      .slice(1)
+      .map((arg) => arg.replace(/^"(.*)"$/, '$1'));
+    // Data goes to stdout and summaries to stderr: a command that printed neither did nothing.
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', tsx, path.join(root, 'src/cli/main.ts'), ...args],
+      { cwd: dir, env },
+    );
+    expect(stdout.length + stderr.length, line).toBeGreaterThan(0);
   });
 });

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { S3liteError } from '../errors.js';
+import { createRequire } from 'node:module';
+import { Command } from 'commander';
 import { exportCommand } from './commands/export.js';
 import { gcCommand } from './commands/gc.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { logCommand } from './commands/log.js';
 import { sqlCommand } from './commands/sql.js';
-import { EXIT } from './exit-codes.js';
+import { reportFailure, usageLine } from './failure.js';
 
 /**
  * The AWS SDK warns on every run that its 2027 releases will need Node 22. The versions this
@@ -16,9 +16,18 @@ import { EXIT } from './exit-codes.js';
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// src/cli/ and dist/cli/ both sit two levels below package.json.
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+// Commander prints usage errors itself: as one line, like every other failure.
+const output = {
+  outputError: (text: string, write: (s: string) => void) => write(usageLine(text)),
+};
+
 const program = new Command('s3lite')
   .description('SQLite databases in S3-compatible object storage, one object per page')
-  .showHelpAfterError()
+  .version(version, '-V, --version', 'print the version')
+  .configureOutput(output)
   .exitOverride();
 for (const command of [
   sqlCommand(),
@@ -28,29 +37,12 @@ for (const command of [
   logCommand(),
   gcCommand(),
 ]) {
-  // Subcommands do not inherit exitOverride: without it they would exit with commander's 1.
-  program.addCommand(command.exitOverride().showHelpAfterError());
+  // Subcommands inherit neither exitOverride (they would exit with commander's 1) nor output.
+  program.addCommand(command.exitOverride().configureOutput(output));
 }
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = exitCodeOf(error);
-}
-
-function exitCodeOf(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // Help and version output end here too, successfully.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
-  if (error instanceof S3liteError) {
-    console.error(`s3lite: ${error.message} [${error.code}]`);
-    if (error.code === 'INVALID_ARGUMENT') return EXIT.usage;
-    if (error.code === 'CONFLICT') return EXIT.conflict;
-    return EXIT.failure;
-  }
-  console.error(
-    `s3lite: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  return EXIT.failure;
+  process.exitCode = reportFailure(error);
 }

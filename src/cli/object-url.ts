@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import { S3Store, type ObjectStore } from '../store/index.js';
 import type { S3UrlOptions } from '../store/url.js';
 
@@ -15,4 +15,15 @@ export function objectFromUrl(url: string, s3: S3UrlOptions): { store: ObjectSto
 /** Whether a command-line argument names an S3 object rather than a local file. */
 export function isS3Url(argument: string): boolean {
   return argument.startsWith('s3://');
+}
+
+/** Whether the object exists (one HEAD request). */
+export async function objectExists(object: { store: ObjectStore; key: string }): Promise<boolean> {
+  try {
+    await object.store.head(object.key);
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../volume/duration.js';
 
 /** A whole number ≥ 1 (`--limit`, `--keep-last`); commander reports anything else as usage. */
 export function wholeNumber(text: string): number {
@@ -20,4 +21,14 @@ export function commitOrTime(text: string): number | Date {
     throw new InvalidArgumentError('expected a commit number or a time such as 2026-11-21T15:00Z');
   }
   return time;
+}
+
+/** The value of `--keep-for` and `--grace`: a span such as `90s`, `30m`, `24h` or `7d`. */
+export function duration(text: string): string {
+  try {
+    parseDuration(text, 'duration');
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as 90s, 30m, 24h or 7d');
+  }
+  return text;
 }

@@ -22,11 +22,14 @@ export function jsonLine(row: Row): string {
   return JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonValue(v)])));
 }
 
-/** Rows as a boxed table for a terminal. */
+/** Rows as a boxed table for a terminal, with a rule under the header only. */
 export function table(columns: readonly string[], rows: readonly Row[]): string {
   const t = new Table({ head: [...columns], style: { head: [], border: [] } });
   for (const row of rows) t.push(columns.map((c) => cell(row[c] ?? null)));
-  return t.toString();
+  // cli-table3 draws the same rule under the header and between every two rows, and has no
+  // option to draw only the first: drop the others (lines 0-2 are top, header and its rule).
+  const lines = t.toString().split('\n');
+  return lines.filter((line, i) => i <= 2 || !line.startsWith('├')).join('\n');
 }
 
 /** A header line and rows as tab-separated values, for pipes (NULL as an empty field). */

@@ -10,8 +10,11 @@ import type { ProgressListener, TransferSummary } from './progress.js';
 
 /** Options of every export. */
 export interface ExportOptions {
-  /** Export the database as it was after this commit (default: the newest). */
-  at?: number;
+  /**
+   * Export the database as it was after this commit, or at this time: the newest commit made
+   * by then (default: the newest).
+   */
+  at?: number | Date;
   /** Pages fetched in parallel (default 64): the memory used is about this many pages. */
   concurrency?: number;
   onProgress?: ProgressListener;

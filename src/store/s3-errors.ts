@@ -39,6 +39,16 @@ const DENIED = new Set([
   'ExpiredToken',
   'AllAccessDisabled',
 ]);
+/**
+ * What the refusals mean: the SDK reads no message from a HEAD response's empty body and
+ * says `UnknownError`, which names nothing.
+ */
+const DENIED_REASONS: Record<string, string> = {
+  SignatureDoesNotMatch: 'SignatureDoesNotMatch: the secret key does not match the access key',
+  InvalidAccessKeyId: 'InvalidAccessKeyId: the server knows no such access key',
+  ExpiredToken: 'ExpiredToken: the session token has expired',
+  InvalidToken: 'InvalidToken: the session token is malformed or invalid',
+};
 /** Errors worth repeating: the server is busy, hiccuped, or lost a conditional-write race. */
 const RETRYABLE_NAMES = new Set([
   'SlowDown',
@@ -82,7 +92,7 @@ export function mapS3Error(sdkError: unknown, context: S3RequestContext): S3lite
   }
   const networkCode = networkCodeOf(sdkError);
   if (networkCode) {
-    return new UnreachableError(`cannot reach ${context.endpoint} (${networkCode}) for ${where}`, {
+    return new UnreachableError(`cannot reach ${context.endpoint} (${networkCode})`, {
       cause: error,
       retryable: networkCode !== 'ENOTFOUND',
     });
@@ -108,7 +118,13 @@ export function mapS3Error(sdkError: unknown, context: S3RequestContext): S3lite
     return new InvalidRangeError(context.key ?? '', detail);
   }
   if (DENIED.has(name) || status === 403 || status === 401) {
-    return new AccessDeniedError(`access denied to ${where} (${detail})`, { cause: error });
+    // The bucket, not the key: which internal object was refused first tells the user nothing.
+    const reason =
+      DENIED_REASONS[name] ?? (e.message && e.message !== 'UnknownError' ? detail : name);
+    return new AccessDeniedError(
+      `access denied to s3://${context.bucket} at ${context.endpoint} (${reason || `HTTP ${status}`})`,
+      { cause: error },
+    );
   }
   const retryable =
     RETRYABLE_NAMES.has(name) ||

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FileStore } from '../../src/store/index.js';
+import { createTestArea } from '../helpers/stores.js';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,8 +26,21 @@ async function s3lite(args: string[], env: Record<string, string> = {}) {
   }
 }
 
+const dirs: string[] = [];
 function freshDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An expected failure is one line on stderr: no stack trace, nothing on stdout. */
+function expectOneLine(result: { stdout: string; stderr: string }): void {
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
 }
 
 describe('s3lite command line', () => {
@@ -54,7 +68,6 @@ describe('s3lite command line', () => {
 
   it('prints a database’s page size, pages and head commit', async () => {
     const url = `${pathToFileURL(freshDir()).href}/db`;
-    expect((await s3lite(['info', url])).stdout).toContain('no database yet');
     await s3lite(['sql', url, 'PRAGMA page_size=8192; CREATE TABLE t(x)']);
     const info = JSON.parse((await s3lite(['info', '--json', url])).stdout) as Record<
       string,
@@ -66,7 +79,10 @@ describe('s3lite command line', () => {
 
   it('exits 2 for bad usage and bad URLs, 1 for failures, writing nothing', async () => {
     const dir = freshDir();
-    expect((await s3lite(['sql'])).code).toBe(2);
+    const usage = await s3lite(['sql']);
+    expect(usage.code).toBe(2);
+    expectOneLine(usage);
+    expect(usage.stderr).toContain("missing required argument 'url'");
     expect((await s3lite(['frobnicate'])).code).toBe(2);
     const noBucket = await s3lite(['sql', 's3:///prefix', 'SELECT 1']);
     expect(noBucket.code).toBe(2);
@@ -112,5 +128,153 @@ describe('s3lite command line', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('bucket "no-such-bucket-s3lite" does not exist');
     expect(result.stderr).toContain('[NO_SUCH_BUCKET]');
+  });
+});
+
+describe('s3lite command-line manners', () => {
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(await s3lite(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('answers --help without loading the AWS SDK or SQLite', async () => {
+    // A module resolution hook reports every heavy package the process asks for.
+    const hook = `export async function resolve(s, c, next) {
+      if (/@aws-sdk|wa-sqlite/.test(s)) process.stderr.write('LOADED ' + s + '\\n');
+      return next(s, c);
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(
+      `data:text/javascript,${encodeURIComponent(hook)}`,
+    )});`;
+    const { stdout, stderr } = await execFileAsync(process.execPath, [
+      '--import',
+      'tsx',
+      '--import',
+      `data:text/javascript,${encodeURIComponent(register)}`,
+      path.join(root, 'src/cli/main.ts'),
+      '--help',
+    ]);
+    expect(stdout).toContain('Usage: s3lite');
+    expect(stderr).toBe('');
+  });
+
+  it('agrees in info, log and export that a location holds no database', async () => {
+    const url = `${pathToFileURL(freshDir()).href}/nothing`;
+    const target = path.join(freshDir(), 'out.sqlite');
+    for (const args of [
+      ['info', url],
+      ['log', url],
+      ['export', url, target],
+      ['info', '--json', url],
+    ]) {
+      const result = await s3lite(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expectOneLine(result);
+      expect(result.stderr).toContain(`no database at ${url}`);
+    }
+  });
+
+  // In steps that run in order, each with the test timeout for its few command runs.
+  describe('export and import of one database', () => {
+    let dir: string;
+    let url: string;
+    let target: string;
+    beforeAll(async () => {
+      dir = freshDir();
+      url = `${pathToFileURL(dir).href}/db`;
+      target = path.join(dir, 'out.sqlite');
+      // Two statements, two commits.
+      await s3lite(['sql', url, 'CREATE TABLE t(x); INSERT INTO t VALUES (1)']);
+    });
+
+    it('keeps the summary off stdout and refuses to replace a file without --overwrite', async () => {
+      const exported = await s3lite(['export', url, target]);
+      expect(exported).toMatchObject({ code: 0, stdout: '' });
+      expect(exported.stderr).toMatch(/^exported 2 pages/);
+      writeFileSync(target, 'precious');
+      const refused = await s3lite(['export', url, target]);
+      expect(refused.code).toBe(1);
+      expectOneLine(refused);
+      expect(refused.stderr).toContain('pass --overwrite');
+      expect(readFileSync(target, 'utf8')).toBe('precious');
+    });
+
+    it('exports the commit a time given to --at names, with a rounded JSON summary', async () => {
+      const between = new Date().toISOString();
+      await s3lite(['sql', url, 'INSERT INTO t VALUES (2)']);
+      const at = await s3lite(['export', '--overwrite', '--json', '--at', between, url, target]);
+      expect(at.code).toBe(0);
+      const summary = JSON.parse(at.stdout) as { commit: number; seconds: number };
+      expect(summary.commit).toBe(2);
+      expect(String(summary.seconds)).toMatch(/^\d+(\.\d{1,3})?$/);
+    });
+
+    it('refuses to import over a database, naming --overwrite', async () => {
+      const again = await s3lite(['import', target, url]);
+      expect(again.code).toBe(1);
+      expectOneLine(again);
+      expect(again.stderr).toContain('pass --overwrite');
+      expect(again.stderr).not.toMatch(/with overwrite/);
+    });
+  });
+
+  it('describes a database in another layout, which has no commits, instead of failing', async () => {
+    const s3 = inject('s3');
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const url = `${pathToFileURL(freshDir()).href}/db`;
+    await s3lite(['sql', url, 'CREATE TABLE t(x)']);
+    const area = createTestArea('s3');
+    const blocks = `s3vfs://${s3.bucket}/${area.prefix}db.sqlite`;
+    expect((await s3lite(['export', '--quiet', url, blocks], env)).code).toBe(0);
+    const info = await s3lite(['info', '--json', blocks], env);
+    await area.cleanup();
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      layout: 'blocks',
+      pageCount: 2,
+      headCommit: null,
+    });
+  });
+
+  it('reports a missing file and a bad flag value in one line that names them', async () => {
+    const url = `${pathToFileURL(freshDir()).href}/db`;
+    const missing = await s3lite(['import', '/no/such/file.sqlite', url]);
+    expect(missing.code).toBe(1);
+    expectOneLine(missing);
+    expect(missing.stderr).toContain('/no/such/file.sqlite: no such file or directory');
+    const duration = await s3lite(['gc', '--keep-for', 'banana', url]);
+    expect(duration.code).toBe(2);
+    expectOneLine(duration);
+    expect(duration.stderr).toContain('--keep-for');
+    expect(duration.stderr).not.toContain('keepFor');
+  });
+
+  it('names refused credentials and an unreachable endpoint without internal keys', async () => {
+    const s3 = inject('s3');
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: 'not-the-secret',
+    };
+    const denied = await s3lite(['info', `s3://${s3.bucket}/cli-denied`], env);
+    expect(denied.code).toBe(1);
+    expectOneLine(denied);
+    expect(denied.stderr).toContain(`access denied to s3://${s3.bucket} at ${s3.endpoint}`);
+    expect(denied.stderr).toContain('SignatureDoesNotMatch: the secret key does not match');
+    expect(denied.stderr).not.toContain('UnknownError');
+    expect(denied.stderr).not.toContain('cli-denied/');
+
+    const endpoint = 'http://127.0.0.1:9';
+    const unreachable = await s3lite(['info', '--endpoint', endpoint, `s3://${s3.bucket}/x`], env);
+    expect(unreachable.code).toBe(1);
+    expectOneLine(unreachable);
+    expect(unreachable.stderr.split(endpoint)).toHaveLength(2);
+    expect(unreachable.stderr).toContain('--endpoint');
   });
 });

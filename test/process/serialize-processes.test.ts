@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exportDatabase, exportToFile, importFromFile } from '../../src/serialize/index.js';
 import { createProcessArea, type ProcessArea } from './area.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 's3lite-serialize-processes-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function sqlite3(file: string, sql: string): string {
   return execFileSync('sqlite3', [file, sql], { encoding: 'utf8' }).trim();

@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importDatabase, importFromObject, open } from '../../src/index.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 's3lite-bad-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = path.join(dir, 'good.sqlite');
 execFileSync('sqlite3', [
   file,

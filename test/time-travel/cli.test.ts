@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -30,9 +30,16 @@ const jsonLines = (text: string) =>
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+const dir = mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// One scenario in steps that run in order, each a test of its own so that each has the whole
+// test timeout for its few command runs, however busy the machine.
 describe('s3lite log, sql --at and gc', () => {
-  it('lists commits, reads the past by number and time, and collects history', async () => {
-    const url = `${pathToFileURL(mkdtempSync(path.join(tmpdir(), 's3lite-cli-'))).href}/db`;
+  const url = `${pathToFileURL(dir).href}/db`;
+  let commits: Array<Record<string, unknown>> = [];
+
+  it('lists commits', async () => {
     await s3lite(
       'sql',
       url,
@@ -41,7 +48,7 @@ describe('s3lite log, sql --at and gc', () => {
 
     const log = await s3lite('log', '--json', url);
     expect(log.code).toBe(0);
-    const commits = jsonLines(log.stdout);
+    commits = jsonLines(log.stdout);
     expect(commits.map((c) => c.commit)).toEqual([3, 2, 1]);
     // An insert rewrites page 1 (its change counter) and the table's page.
     expect(commits[0]).toMatchObject({ pages: 2, size: 8192 });
@@ -49,7 +56,9 @@ describe('s3lite log, sql --at and gc', () => {
     const tsv = (await s3lite('log', '--limit', '1', url)).stdout.split('\n');
     expect(tsv[0]).toBe('commit\ttime\ttxid\tpages\tsize');
     expect(tsv[1]).toMatch(/^3\t\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f]{16}\t2\t8192$/);
+  });
 
+  it('reads the past by commit number and by time', async () => {
     const atTwo = await s3lite('sql', '--at', '2', url, 'SELECT sum(n) AS s FROM t');
     expect(atTwo).toMatchObject({ code: 0, stdout: 's\n1\n' });
     const atTime = await s3lite(
@@ -61,7 +70,9 @@ describe('s3lite log, sql --at and gc', () => {
     );
     expect(atTime.stdout).toBe('count(*)\n0\n');
     expect((await s3lite('sql', '--at', 'yesterday-ish', url, 'SELECT 1')).code).toBe(2);
+  });
 
+  it('collects history', async () => {
     const dry = await s3lite('gc', '--dry-run', '--json', '--keep-last', '1', '--grace', '0', url);
     expect(JSON.parse(dry.stdout)).toMatchObject({
       dryRun: true,

@@ -1,35 +1,22 @@
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { InvalidArgumentError as BadArgument } from '../../errors.js';
-import { DEFAULT_BLOCK_SIZE, layoutFromUrl, writeBlocksDatabase } from '../../layouts/index.js';
-import {
-  exportDatabase,
-  exportToFile,
-  exportToObject,
-  exportToWritable,
-  type ExportOptions,
-  type TransferSummary,
-} from '../../serialize/index.js';
-import { storeFromUrl, type S3UrlOptions } from '../../store/url.js';
-import { isS3Url, objectFromUrl } from '../object-url.js';
-import { wholeNumber } from '../option-values.js';
+import { DEFAULT_BLOCK_SIZE } from '../../layouts/blocks-file.js';
+import type { ExportOptions, TransferSummary } from '../../serialize/index.js';
+import type { S3UrlOptions } from '../../store/url.js';
+import { commitOrTime, wholeNumber } from '../option-values.js';
 import { progressDisplay } from '../progress-bar.js';
+import { refuseExisting, requireDatabase, withOverwriteFlag } from '../refusals.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
 import { printSummary } from '../summary.js';
 
 interface ExportFlags extends S3Flags {
-  at?: number;
+  at?: number | Date;
   layout?: 'sqlite' | 's3vfs';
   blockSize?: number;
   overwrite?: boolean;
   quiet?: boolean;
   json?: boolean;
-}
-
-function commitNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InvalidArgumentError('a commit number (0, 1, 2, …)');
-  return n;
 }
 
 /** The value of `--layout`. */
@@ -41,6 +28,7 @@ function targetLayout(text: string): 'sqlite' | 's3vfs' {
 /**
  * `s3lite export <url> <file|-|s3://bucket/key>`: a database as a regular .sqlite file, or
  * with `--layout s3vfs` (or an `s3vfs://bucket/prefix` destination) as sqlite-s3vfs blocks.
+ * What the action needs is imported when it runs, so that `--help` does not load the AWS SDK.
  */
 export function exportCommand(): Command {
   return withS3Flags(
@@ -51,7 +39,11 @@ export function exportCommand(): Command {
         '<destination>',
         'a file, - for standard output, s3://bucket/key, or s3vfs://bucket/prefix',
       )
-      .option('--at <commit>', 'export the database as it was after this commit', commitNumber)
+      .option(
+        '--at <commit|time>',
+        'export the database as it was after this commit, or at this time',
+        commitOrTime,
+      )
       .option(
         '--layout <layout>',
         'sqlite (a regular file, the default) or s3vfs (blocks under s3://bucket/prefix)',
@@ -62,7 +54,7 @@ export function exportCommand(): Command {
         `block size of an s3vfs export (default ${DEFAULT_BLOCK_SIZE})`,
         wholeNumber,
       )
-      .option('--overwrite', 'replace an s3vfs database already at the destination')
+      .option('--overwrite', 'replace the file, object or s3vfs database at the destination')
       .option('--quiet', 'print nothing but errors')
       .option('--json', 'print a JSON summary: bytes, pages, requests, seconds'),
   ).action(async (url: string, destination: string, flags: ExportFlags) => {
@@ -73,25 +65,41 @@ export function exportCommand(): Command {
     const options = { s3, at: flags.at, onProgress: display.update };
     let summary: TransferSummary;
     try {
-      if (destination.startsWith('s3vfs://') || flags.layout === 's3vfs') {
-        summary = await exportBlocks(url, destination, flags, options);
-      } else if (toStdout) {
-        summary = await exportToWritable(url, process.stdout, options);
-      } else if (isS3Url(destination)) {
-        const object = objectFromUrl(destination, s3);
-        try {
-          summary = await exportToObject(url, object, options);
-        } finally {
-          await object.store.close();
-        }
-      } else {
-        summary = await exportToFile(url, destination, options);
-      }
+      summary = await requireDatabase(url, () =>
+        exportTo(url, destination, flags, options, toStdout),
+      );
     } finally {
       display.stop();
     }
     printSummary('exported', summary, flags, toStdout ? process.stderr : process.stdout);
   });
+}
+
+async function exportTo(
+  url: string,
+  destination: string,
+  flags: ExportFlags,
+  options: ExportOptions & { s3: S3UrlOptions },
+  toStdout: boolean,
+): Promise<TransferSummary> {
+  const { exportToFile, exportToObject, exportToWritable } =
+    await import('../../serialize/index.js');
+  const { isS3Url, objectExists, objectFromUrl } = await import('../object-url.js');
+  if (destination.startsWith('s3vfs://') || flags.layout === 's3vfs') {
+    return withOverwriteFlag(destination, () => exportBlocks(url, destination, flags, options));
+  }
+  if (toStdout) return exportToWritable(url, process.stdout, options);
+  if (isS3Url(destination)) {
+    const object = objectFromUrl(destination, options.s3);
+    try {
+      refuseExisting(destination, await objectExists(object), flags.overwrite ?? false);
+      return await exportToObject(url, object, options);
+    } finally {
+      await object.store.close();
+    }
+  }
+  refuseExisting(destination, existsSync(destination), flags.overwrite ?? false);
+  return exportToFile(url, destination, options);
 }
 
 /** Export to sqlite-s3vfs blocks at `destination` (`s3vfs://` or `s3://bucket/prefix`). */
@@ -101,6 +109,10 @@ async function exportBlocks(
   flags: ExportFlags,
   options: ExportOptions & { s3: S3UrlOptions },
 ): Promise<TransferSummary> {
+  const { layoutFromUrl, writeBlocksDatabase } = await import('../../layouts/index.js');
+  const { exportDatabase } = await import('../../serialize/index.js');
+  const { storeFromUrl } = await import('../../store/url.js');
+  const { isS3Url } = await import('../object-url.js');
   const target = layoutFromUrl(destination).url;
   if (!isS3Url(target)) {
     throw new BadArgument(`an s3vfs export goes to s3vfs://bucket/prefix, not ${destination}`);

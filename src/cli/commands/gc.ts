@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { gc, type GcReport } from '../../db/index.js';
-import { wholeNumber } from '../option-values.js';
+import type { GcReport } from '../../db/index.js';
+import { duration, wholeNumber } from '../option-values.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
 
 interface GcFlags extends S3Flags {
@@ -22,11 +22,16 @@ export function gcCommand(): Command {
       .description('delete old commits and unreferenced page objects of a database')
       .argument('<url>', 's3://bucket/prefix, file:///dir/prefix or memory://name/prefix')
       .option('--keep-last <n>', 'keep the newest n commits', wholeNumber)
-      .option('--keep-for <duration>', 'keep the commits made within this span, e.g. 24h or 7d')
-      .option('--grace <duration>', 'leave garbage younger than this alone (default 1h)')
+      .option(
+        '--keep-for <duration>',
+        'keep the commits made within this span, e.g. 24h or 7d',
+        duration,
+      )
+      .option('--grace <duration>', 'leave garbage younger than this alone (default 1h)', duration)
       .option('--dry-run', 'report what would be deleted, delete nothing')
       .option('--json', 'print the report as one JSON object'),
   ).action(async (url: string, flags: GcFlags) => {
+    const { gc } = await import('../../db/index.js');
     const report = await gc(url, {
       s3: s3Options(flags),
       keepLast: flags.keepLast,

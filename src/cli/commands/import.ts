@@ -1,17 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { InvalidArgumentError as BadArgument } from '../../errors.js';
-import { layoutFromUrl, readBlocksDatabase } from '../../layouts/index.js';
-import {
-  importDatabase,
-  importFromFile,
-  importFromObject,
-  type ImportOptions,
-  type TransferSummary,
-} from '../../serialize/index.js';
-import { storeFromUrl, type S3UrlOptions } from '../../store/url.js';
-import { isS3Url, objectFromUrl } from '../object-url.js';
+import type { ImportOptions, TransferSummary } from '../../serialize/index.js';
+import type { S3UrlOptions } from '../../store/url.js';
 import { wholeNumber } from '../option-values.js';
 import { progressDisplay } from '../progress-bar.js';
+import { withOverwriteFlag } from '../refusals.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
 import { printSummary } from '../summary.js';
 
@@ -61,25 +54,39 @@ export function importCommand(): Command {
     const options = { s3, overwrite: flags.overwrite ?? false, onProgress: display.update };
     let summary: TransferSummary;
     try {
-      if (source.startsWith('s3vfs://') || flags.layout === 's3vfs') {
-        summary = await importBlocks(source, url, flags.blockSize, { ...options, s3 });
-      } else if (source === '-') {
-        summary = await importDatabase(process.stdin, url, { ...options, name: 'standard input' });
-      } else if (isS3Url(source)) {
-        const object = objectFromUrl(source, s3);
-        try {
-          summary = await importFromObject(object, url, options);
-        } finally {
-          await object.store.close();
-        }
-      } else {
-        summary = await importFromFile(source, url, options);
-      }
+      summary = await withOverwriteFlag(url, () => importFrom(source, url, flags, options));
     } finally {
       display.stop();
     }
     printSummary('imported', summary, flags);
   });
+}
+
+/** What the action needs is imported when it runs, so that `--help` does not load the AWS SDK. */
+async function importFrom(
+  source: string,
+  url: string,
+  flags: ImportFlags,
+  options: ImportOptions & { s3: S3UrlOptions },
+): Promise<TransferSummary> {
+  const { importDatabase, importFromFile, importFromObject } =
+    await import('../../serialize/index.js');
+  const { isS3Url, objectFromUrl } = await import('../object-url.js');
+  if (source.startsWith('s3vfs://') || flags.layout === 's3vfs') {
+    return importBlocks(source, url, flags.blockSize, options);
+  }
+  if (source === '-') {
+    return importDatabase(process.stdin, url, { ...options, name: 'standard input' });
+  }
+  if (isS3Url(source)) {
+    const object = objectFromUrl(source, options.s3);
+    try {
+      return await importFromObject(object, url, options);
+    } finally {
+      await object.store.close();
+    }
+  }
+  return importFromFile(source, url, options);
 }
 
 /** Import the sqlite-s3vfs database at `source` (`s3vfs://` or `s3://bucket/prefix`). */
@@ -89,6 +96,10 @@ async function importBlocks(
   blockSize: number | undefined,
   options: ImportOptions & { s3: S3UrlOptions },
 ): Promise<TransferSummary> {
+  const { layoutFromUrl, readBlocksDatabase } = await import('../../layouts/index.js');
+  const { importDatabase } = await import('../../serialize/index.js');
+  const { storeFromUrl } = await import('../../store/url.js');
+  const { isS3Url } = await import('../object-url.js');
   if (!isS3Url(layoutFromUrl(source).url)) {
     throw new BadArgument(`an s3vfs source is s3vfs://bucket/prefix, not ${source}`);
   }

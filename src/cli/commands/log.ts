@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { commitLog } from '../../db/index.js';
 import { jsonLine, table, tsv } from '../print-rows.js';
 import { wholeNumber } from '../option-values.js';
+import { requireDatabase } from '../refusals.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
 
 interface LogFlags extends S3Flags {
@@ -24,7 +24,10 @@ export function logCommand(): Command {
       .option('-n, --limit <n>', 'show at most n commits', wholeNumber)
       .option('--json', 'print one JSON object per commit'),
   ).action(async (url: string, flags: LogFlags) => {
-    const commits = await commitLog(url, { s3: s3Options(flags), limit: flags.limit });
+    const { commitLog } = await import('../../db/index.js');
+    const commits = await requireDatabase(url, () =>
+      commitLog(url, { s3: s3Options(flags), limit: flags.limit }),
+    );
     const rows = commits.map((c) => ({
       commit: c.seq,
       time: new Date(c.time).toISOString(),

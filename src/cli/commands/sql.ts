@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { open } from '../../db/index.js';
 import { commitOrTime } from '../option-values.js';
 import { jsonLine, table, tsv } from '../print-rows.js';
 import { s3Options, withS3Flags, type S3Flags } from '../s3-flags.js';
@@ -30,6 +29,7 @@ export function sqlCommand(): Command {
         commitOrTime,
       ),
   ).action(async (url: string, sql: string, flags: SqlFlags) => {
+    const { open } = await import('../../db/index.js');
     const db = await open(url, {
       s3: s3Options(flags),
       readOnly: flags.readOnly ?? false,

@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+/**
+ * The package as a user gets it: `npm pack` (whose prepack builds), the tarball installed in
+ * an empty directory from the registry's dependencies, then the command run from there and
+ * the README's first example type-checked (strict, skipLibCheck off) and run against it.
+ */
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  version: string;
+};
+const dir = mkdtempSync(path.join(tmpdir(), 's3lite-package-'));
+const bin = path.join(dir, 'node_modules/.bin/s3lite');
+let packed: string[] = [];
+
+// Building and installing from the registry take a while on a busy machine; one bound for both.
+beforeAll(async () => {
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
+  // prepack's build prints before the JSON; the JSON is the last thing npm writes.
+  const report = JSON.parse(stdout.slice(stdout.indexOf('[\n'))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  const tarball = report[0] as (typeof report)[number];
+  packed = tarball.files.map((f) => f.path);
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  await run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      `./${tarball.filename}`,
+      '@types/node@20',
+    ],
+    { cwd: dir },
+  );
+}, 300_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the packed package', () => {
+  it('holds the build, its types, LICENSE and CHANGELOG, and nothing else', () => {
+    expect(packed).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'CHANGELOG.md',
+        'README.md',
+        'package.json',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/cli/main.js',
+        'types/wa-sqlite-facade-vfs.d.ts',
+      ]),
+    );
+    const unexpected = packed.filter(
+      (file) =>
+        !/^(dist\/.*\.(js|d\.ts)|types\/.*\.d\.ts|LICENSE|CHANGELOG\.md|README\.md|package\.json)$/.test(
+          file,
+        ),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  it('installs a working command', async () => {
+    expect((await run(bin, ['--version'])).stdout).toBe(`${version}\n`);
+    expect((await run(bin, ['--help'])).stdout).toContain('Usage: s3lite');
+    const url = `${pathToFileURL(dir).href}/db`;
+    const { stdout } = await run(bin, [
+      'sql',
+      url,
+      'CREATE TABLE t(x); INSERT INTO t VALUES (42); SELECT x FROM t',
+    ]);
+    expect(stdout).toBe('x\n42\n');
+  });
+
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  it.skipIf(major === 20 && minor < 19)(
+    'loads with require() where Node can require ES modules (20.19 and later)',
+    async () => {
+      const script = "console.log(typeof require('s3lite').open)";
+      const { stdout } = await run(process.execPath, ['-e', script], { cwd: dir });
+      expect(stdout).toBe('function\n');
+    },
+  );
+
+  it("type-checks and runs the README's first example", async () => {
+    const s3 = inject('s3');
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] as string;
+    const place = `s3://${s3.bucket}/package-${randomUUID().slice(0, 8)}/`;
+    writeFileSync(path.join(dir, 'example.ts'), example.replaceAll('s3://my-bucket/', place));
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          skipLibCheck: false,
+          types: ['node'],
+          outDir: 'out',
+        },
+        files: ['example.ts'],
+      }),
+    );
+    await run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', dir]);
+    const { stdout } = await run(process.execPath, [path.join(dir, 'out/example.js')], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        AWS_REGION: s3.region,
+      },
+    });
+    for (const [, expected] of example.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)) {
+      expect(stdout).toContain(expected);
+    }
+  });
+});
