@@ -6,6 +6,7 @@ import {
   commitKey,
   encodeCheckpointHint,
   latestCheckpointKey,
+  markerKey,
 } from '../../src/format/index.js';
 import { exportDatabase } from '../../src/serialize/index.js';
 import { PageCache } from '../../src/volume/index.js';
@@ -108,6 +109,14 @@ describe.each(STORE_KINDS)('forged objects with valid checksums are corruption: 
     expect(error.code).toBe('CORRUPT');
     expect(error.message).toContain(key);
     expect(chunks).toEqual([]);
+  });
+
+  it('a marker with an invalid version', async () => {
+    const key = markerKey(location.prefix);
+    await area.store.put(key, new TextEncoder().encode('{"format":"s3lite","version":0.5}'));
+    const error = await failure(open(location, { cache: new PageCache() }));
+    expect(error.code).toBe('CORRUPT');
+    expect(error.message).toContain(key);
   });
 
   it('a checkpoint hint ahead of the head: open and log both refuse it', async () => {
