@@ -6,6 +6,9 @@
  *
  *   npx tsx bench/rewrite-memory.ts [megabytes…]      default: 100 300
  *
+ * `REWRITE_BUFFER_MIB=16` runs the rewrite with a 16 MiB page cache and write buffer instead
+ * of the defaults (64 MiB each), to see what the options bound.
+ *
  * For each size: a fresh database of that many MB is loaded in 10 MB transactions by one
  * process, then a second process rewrites every row in one transaction and reports its peak
  * RSS (getrusage's maxrss) and the time taken.
@@ -15,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileStore, open } from '../src/index.js';
+import { FileStore, open, PageCache } from '../src/index.js';
 
 const ROW_BYTES = 1000;
 const ROWS_PER_MB = 1000;
@@ -35,7 +38,11 @@ async function load(root: string, megabytes: number): Promise<void> {
 }
 
 async function rewrite(root: string): Promise<void> {
-  const db = await open({ store: new FileStore({ root }), prefix: 'db' });
+  const buffer = Number(process.env.REWRITE_BUFFER_MIB ?? 64) * 1024 * 1024;
+  const db = await open(
+    { store: new FileStore({ root }), prefix: 'db' },
+    { cache: new PageCache(buffer), writeBufferBytes: buffer },
+  );
   const started = performance.now();
   await db.transaction(async () => {
     await db.run(`UPDATE t SET v = randomblob(${ROW_BYTES})`);
