@@ -79,11 +79,14 @@ export class Connection {
     const { name, file } = runtime.vfs.attach(volume);
     try {
       const handle = await runtime.mutex.run(async () => {
-        const db = await runtime.sqlite3.open_v2(
-          name,
-          SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE,
-          VFS_NAME,
-        );
+        // SQLite reads page 1 while opening: a storage failure then must reach the caller
+        // as the s3lite error behind it, as it does from a statement (see call()).
+        file.clearError();
+        const db = await runtime.sqlite3
+          .open_v2(name, SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE, VFS_NAME)
+          .catch((error: unknown) => {
+            throw toS3liteError(error, '', file.lastError, description);
+          });
         // Extended codes tell constraint kinds apart (SQLITE_CONSTRAINT_UNIQUE, …).
         runtime.module._sqlite3_extended_result_codes(db, 1);
         return db;

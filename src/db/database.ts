@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors.js';
+import { ConflictError, InvalidArgumentError } from '../errors.js';
 import type { MetricsSnapshot } from '../store/metrics.js';
 import type { ObjectStore } from '../store/types.js';
 import { storeFromUrl, type S3UrlOptions, type StoreLocation } from '../store/url.js';
@@ -91,6 +91,11 @@ export async function open(
   location: string | StoreLocation,
   options: OpenOptions = {},
 ): Promise<Database> {
+  if (typeof location !== 'string' && typeof location?.store !== 'object') {
+    throw new InvalidArgumentError(
+      `open() needs a location URL string or { store, prefix }, not ${String(location)}`,
+    );
+  }
   const { s3, maxRetries, retryDelayMs, ...backendOptions } = options;
   const retry = retryPolicy(maxRetries, retryDelayMs);
   const url = typeof location === 'string' ? layoutFromUrl(location) : undefined;

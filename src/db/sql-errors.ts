@@ -20,7 +20,7 @@ const IO_CODES = new Set<number>([
 const QUOTED_SQL_MAX = 200;
 
 /**
- * The error to throw for `error`, raised while running `sql`, given what the VFS recorded
+ * The error to throw for `error`, raised while running `sql` (empty: while opening), given what the VFS recorded
  * meanwhile (`vfsError`). A lost commit race always becomes a `ConflictError`.
  */
 export function toS3liteError(
@@ -39,7 +39,9 @@ export function toS3liteError(
     });
   }
   const quoted = sql.length > QUOTED_SQL_MAX ? `${sql.slice(0, QUOTED_SQL_MAX)}…` : sql;
-  return new SqliteError(`${error.message} — in: ${quoted.trim()}`, code, sql, {
+  // No statement: SQLite failed while opening the database.
+  const where = sql === '' ? `opening ${database}` : quoted.trim();
+  return new SqliteError(`${error.message} — in: ${where}`, code, sql || undefined, {
     cause: vfsError ?? error,
   });
 }

@@ -2,7 +2,9 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CorruptError, FormatVersionError } from '../errors.js';
 import { checksum } from './checksum.js';
 import { PageMap } from './page-map.js';
-import { FORMAT_VERSION } from './version.js';
+import { seqOfKey } from './keys.js';
+import { isPageCount, isSeq, isTxid } from './limits.js';
+import { FORMAT_VERSION, isValidPageSize } from './version.js';
 
 const MAGIC = 0x53334c43; // "S3LC"
 
@@ -59,21 +61,26 @@ export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
     throw new CorruptError(key, 'checkpoint fails its checksum');
   }
   let payload: Buffer;
-  let header: CheckpointHeader;
+  let header: Partial<CheckpointHeader>;
+  let arraysAt: number;
   try {
     payload = inflateRawSync(compressed);
-    const headerLength = payload.readUInt32LE(0);
-    header = JSON.parse(payload.subarray(4, 4 + headerLength).toString('utf8')) as CheckpointHeader;
+    arraysAt = 4 + payload.readUInt32LE(0);
+    header = JSON.parse(payload.subarray(4, arraysAt).toString('utf8')) as CheckpointHeader;
   } catch (error) {
     throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
   }
-  if (header.v > FORMAT_VERSION) {
+  if (typeof header !== 'object' || header === null) {
+    throw new CorruptError(key, 'checkpoint header is not a JSON object');
+  }
+  if (typeof header.v !== 'number' || header.v > FORMAT_VERSION) {
     throw new FormatVersionError(
       `checkpoint "${key}" has format version ${header.v}, newer than ${FORMAT_VERSION}: upgrade s3lite`,
     );
   }
-  const arraysAt = 4 + payload.readUInt32LE(0);
-  const n = header.pageCount;
+  const problem = headerProblem(key, header);
+  if (problem) throw new CorruptError(key, `checkpoint ${problem}`);
+  const { seq, pageSize, pageCount: n, txids } = header as CheckpointHeader;
   if (payload.byteLength !== arraysAt + 8 * n) {
     throw new CorruptError(
       key,
@@ -82,10 +89,31 @@ export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
   }
   const txidIndex = fromLittleEndianBytes(payload.subarray(arraysAt, arraysAt + 4 * n));
   const crcs = fromLittleEndianBytes(payload.subarray(arraysAt + 4 * n));
-  return {
-    seq: header.seq,
-    map: PageMap.fromArrays(header.pageSize, n, txidIndex, crcs, header.txids),
-  };
+  const unknown = txidIndex.findIndex((index) => index >= txids.length);
+  if (unknown >= 0) {
+    throw new CorruptError(key, `checkpoint maps page ${unknown + 1} to no known transaction`);
+  }
+  return { seq, map: PageMap.fromArrays(pageSize, n, txidIndex, crcs, txids) };
+}
+
+/**
+ * What is wrong with a checkpoint's header, or undefined. Its checksum only proves that it is
+ * whole: a forged one may carry anything, and the page map is sized from it.
+ */
+function headerProblem(key: string, header: Partial<CheckpointHeader>): string | undefined {
+  const { seq, pageSize, pageCount, txids } = header;
+  if (!isSeq(seq) || seq !== seqOfKey(key)) {
+    return `holds sequence number ${String(seq)}, not the one its key names`;
+  }
+  if (!isPageCount(pageCount)) return `has an invalid page count (${String(pageCount)})`;
+  if (!(pageSize === 0 && pageCount === 0) && !isValidPageSize(pageSize as number)) {
+    return `has an invalid page size (${String(pageSize)})`;
+  }
+  // Entry 0 stands for "never written" (see PageMap).
+  if (!Array.isArray(txids) || txids[0] !== '' || !txids.slice(1).every(isTxid)) {
+    return 'has an invalid table of transaction ids';
+  }
+  return undefined;
 }
 
 function toLittleEndianBytes(values: Uint32Array): Buffer {

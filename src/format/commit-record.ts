@@ -1,5 +1,7 @@
 import { CorruptError, FormatVersionError } from '../errors.js';
 import { checksum } from './checksum.js';
+import { seqOfKey } from './keys.js';
+import { isPageCount, isSeq, isTxid, isUint32 } from './limits.js';
 import { FORMAT_VERSION, isValidPageSize } from './version.js';
 
 /** One committed transaction, as stored at `commits/<seq>`. */
@@ -40,19 +42,47 @@ export function decodeCommitRecord(key: string, bytes: Uint8Array): CommitRecord
   } catch (error) {
     throw new CorruptError(key, 'commit record is not JSON', { cause: error });
   }
+  if (typeof value !== 'object' || value === null) {
+    throw new CorruptError(key, 'commit record is not a JSON object');
+  }
   if (typeof value.v !== 'number' || value.v > FORMAT_VERSION) {
     throw new FormatVersionError(
       `commit record "${key}" has format version ${value.v}, newer than ${FORMAT_VERSION}: upgrade s3lite`,
     );
   }
-  const valid =
-    Number.isSafeInteger(value.seq) &&
-    typeof value.txid === 'string' &&
-    /^[0-9a-f]{16}$/.test(value.txid) &&
-    (value.pageCount === 0 || isValidPageSize(value.pageSize)) &&
-    Number.isSafeInteger(value.pageCount) &&
-    Array.isArray(value.pages);
-  if (!valid) throw new CorruptError(key, 'commit record has missing or invalid fields');
+  const problem = commitRecordProblem(key, value);
+  if (problem) throw new CorruptError(key, `commit record ${problem}`);
   const { v: _version, ...record } = value;
   return record;
+}
+
+/**
+ * What is wrong with a decoded record's fields, or undefined. The checksum only proves that
+ * the record is whole; a forged one may still carry any JSON, so every field is checked
+ * before a page map is sized, a page is looked up or a size is reported from it.
+ */
+function commitRecordProblem(key: string, value: Partial<CommitRecord>): string | undefined {
+  const { seq, txid, time, pageSize, pageCount, checkpoint, pages } = value;
+  if (!isSeq(seq)) return `has an invalid sequence number (${String(seq)})`;
+  if (seq !== seqOfKey(key)) return `holds commit ${seq}, not the one its key names`;
+  if (!isTxid(txid)) return 'has an invalid transaction id';
+  if (!Number.isSafeInteger(time) || (time as number) < 0) return 'has an invalid time';
+  if (!isPageCount(pageCount)) return `has an invalid page count (${String(pageCount)})`;
+  if (!(pageSize === 0 && pageCount === 0) && !isValidPageSize(pageSize as number)) {
+    return `has an invalid page size (${String(pageSize)})`;
+  }
+  if (!isSeq(checkpoint, 0) || checkpoint >= seq) {
+    return `names checkpoint ${String(checkpoint)}, which is not before commit ${seq}`;
+  }
+  if (!Array.isArray(pages)) return 'has no list of pages';
+  let previous = 0;
+  for (const entry of pages as unknown[]) {
+    const [pageNo, crc] = Array.isArray(entry) && entry.length === 2 ? entry : [];
+    if (!Number.isSafeInteger(pageNo) || !isUint32(crc)) return 'has an invalid page entry';
+    if (pageNo <= previous || pageNo > pageCount) {
+      return `lists page ${pageNo} out of order or beyond its ${pageCount} pages`;
+    }
+    previous = pageNo;
+  }
+  return undefined;
 }

@@ -10,6 +10,8 @@
  *   <prefix>/pages/<txid>/<page>-<crc>    one version of one page, written by transaction txid
  */
 
+import { parseSeq } from './retention.js';
+
 const SEQ_DIGITS = 12;
 
 /** Join a prefix and a name; an empty prefix means the bucket's root. */
@@ -28,6 +30,14 @@ export function markerKey(prefix: string): string {
 
 export function commitKey(prefix: string, seq: number): string {
   return under(prefix, `commits/${String(seq).padStart(SEQ_DIGITS, '0')}`);
+}
+
+/**
+ * The sequence number a `commits/<seq>` or `checkpoints/<seq>` key names (undefined for any
+ * other key), against which a decoder checks the number the object itself carries.
+ */
+export function seqOfKey(key: string): number | undefined {
+  return parseSeq(key.slice(key.lastIndexOf('/') + 1));
 }
 
 export function checkpointKey(prefix: string, seq: number): string {

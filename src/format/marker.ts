@@ -31,5 +31,8 @@ export function decodeMarker(key: string, bytes: Uint8Array): Marker {
         `this s3lite reads versions up to ${FORMAT_VERSION}: upgrade s3lite`,
     );
   }
+  if (!Number.isInteger(value.version) || value.version < 1 || typeof value.created !== 'string') {
+    throw new CorruptError(key, 'the marker has an invalid version or creation time');
+  }
   return value as Marker;
 }

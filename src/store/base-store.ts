@@ -6,6 +6,7 @@ import {
   StoreError,
   TimeoutError,
 } from '../errors.js';
+import { checkWholeNumber } from '../option-checks.js';
 import { unquoteEtag } from './etag.js';
 import { StoreMetrics } from './metrics.js';
 import { probeConditionalWrites } from './probe.js';
@@ -58,15 +59,19 @@ export abstract class BaseStore implements ObjectStore {
 
   protected constructor(options: BaseStoreOptions, defaults: { concurrency: number }) {
     const concurrency = options.concurrency ?? defaults.concurrency;
-    if (!(concurrency >= 1)) {
-      throw new InvalidArgumentError(`concurrency must be at least 1, got ${concurrency}`);
-    }
-    this.limit = pLimit(concurrency);
+    // Infinity is a store's own default where nothing needs bounding (memory, wrappers).
+    this.limit = pLimit(
+      concurrency === Infinity ? concurrency : checkWholeNumber('concurrency', concurrency, 1),
+    );
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    if (!(this.retry.maxAttempts >= 1)) {
-      throw new InvalidArgumentError(`retry.maxAttempts must be at least 1`);
-    }
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    checkWholeNumber('retry.maxAttempts', this.retry.maxAttempts, 1);
+    // AbortSignal.timeout takes at most 2^32 - 1 ms (about 49 days).
+    this.requestTimeoutMs = checkWholeNumber(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? 30_000,
+      1,
+      2 ** 32 - 1,
+    );
   }
 
   protected abstract doGet(key: string, options: GetOptions, attempt: Attempt): Promise<GetResult>;

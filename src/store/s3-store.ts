@@ -20,6 +20,7 @@ import {
 } from '../errors.js';
 import { BaseStore, type Attempt, type BaseStoreOptions } from './base-store.js';
 import { unquoteEtag } from './etag.js';
+import { redactUrlPasswords } from './redact.js';
 import { mapS3Error } from './s3-errors.js';
 import type {
   GetOptions,
@@ -88,7 +89,8 @@ export class S3Store extends BaseStore {
     if (endpoint !== undefined) checkEndpoint(endpoint);
     const region =
       options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    this.endpoint = endpoint ?? `AWS S3 (${region})`;
+    // Named in every message: never with the password a URL may carry.
+    this.endpoint = endpoint === undefined ? `AWS S3 (${region})` : redactUrlPasswords(endpoint);
     this.location = `s3://${this.bucket} at ${this.endpoint}`;
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? buildClient(options, endpoint, region);
@@ -313,12 +315,14 @@ function checkEndpoint(endpoint: string): void {
   let url: URL;
   try {
     url = new URL(endpoint);
-  } catch (error) {
-    throw new InvalidArgumentError(`malformed S3 endpoint URL "${endpoint}"`, { cause: error });
+  } catch {
+    // Not chained: the URL parser's error repeats the input, password included.
+    throw new InvalidArgumentError(`malformed S3 endpoint URL "${redactUrlPasswords(endpoint)}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidArgumentError(
-      `S3 endpoint URL "${endpoint}" must start with http:// or https://, not ${url.protocol}`,
+      `S3 endpoint URL "${redactUrlPasswords(endpoint)}" must start with http:// or https://, ` +
+        `not ${url.protocol}`,
     );
   }
 }

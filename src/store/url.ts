@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../errors.js';
 import { FileStore } from './file-store.js';
 import { MemoryStore } from './memory-store.js';
+import { redactUrlPasswords } from './redact.js';
 import { S3Store, type S3StoreOptions } from './s3-store.js';
 import type { ObjectStore } from './types.js';
 
@@ -33,7 +34,8 @@ export function storeFromUrl(url: string, s3: S3UrlOptions = {}): StoreLocation 
     parsed = new URL(url);
   } catch (error) {
     throw new InvalidArgumentError(
-      `malformed location URL "${url}": expected s3://bucket/prefix, file:///dir/prefix or memory://name/prefix`,
+      `malformed location URL "${redactUrlPasswords(url)}": expected s3://bucket/prefix, ` +
+        `file:///dir/prefix or memory://name/prefix`,
       { cause: error },
     );
   }
@@ -45,7 +47,16 @@ export function storeFromUrl(url: string, s3: S3UrlOptions = {}): StoreLocation 
       return { store: new S3Store({ ...s3, bucket: parsed.hostname }), prefix: keyPath };
     }
     case 'file:': {
-      const file = fileURLToPath(parsed);
+      let file: string;
+      try {
+        file = fileURLToPath(parsed);
+      } catch (error) {
+        // Node refuses an encoded "/" (%2F) and a host: say so in its words, typed.
+        throw new InvalidArgumentError(
+          `file URL "${url}" is not a local path: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
       const prefix = path.basename(file);
       if (!prefix)
         throw new InvalidArgumentError(`URL "${url}" names no prefix: expected file:///dir/prefix`);

@@ -3,6 +3,7 @@ import { FacadeVFS, type WasmModule } from '@journeyapps/wa-sqlite/src/FacadeVFS
 import type { Volume } from '../volume/volume.js';
 import type { DatabaseBackend, LayoutBackend, MainFile, StoredJournal } from './main-file.js';
 import { MemoryFile } from './memory-file.js';
+import { SnapshotJournal } from './snapshot-journal.js';
 import { S3LITE_DEVICE_CHARACTERISTICS, VolumeFile } from './volume-file.js';
 
 /** The name the VFS is registered under; pass it to `sqlite3.open_v2`. */
@@ -15,14 +16,17 @@ const JOURNAL_SUFFIX = '-journal';
 type Handle =
   | { kind: 'main'; file: MainFile }
   | { kind: 'journal'; file: StoredJournal }
+  | { kind: 'snapshot-journal'; file: SnapshotJournal }
   | { kind: 'memory'; file: MemoryFile };
 
 /**
  * The wa-sqlite VFS of s3lite (Asyncify build). A main database file is a {@link MainFile}
  * — a `Volume` of the s3lite format, or the file of another layout — attached under a unique
  * file name before SQLite opens it. A rollback journal is stored beside its database when
- * that file has a {@link StoredJournal} (blocks layout); every other file (journals of the
- * s3lite format, statement journals, temporary databases) lives in memory while open.
+ * that file has a {@link StoredJournal} (blocks layout). The rollback journal of an s3lite
+ * volume is a {@link SnapshotJournal}: in memory, but with its page images left in the pinned
+ * commit, so that a transaction of any size needs little memory for it. Every other file
+ * (statement journals, temporary databases) lives in memory while open.
  *
  * Methods that may wait for the store are declared `async`: FacadeVFS treats exactly those
  * as asynchronous. One instance serves every connection of one wa-sqlite module.
@@ -71,7 +75,14 @@ export class S3liteVfs extends FacadeVFS {
         if (code !== SQLite.SQLITE_OK) return code;
         this.handles.set(fileId, { kind: 'journal', file: journal });
       } else {
-        this.handles.set(fileId, { kind: 'memory', file: new MemoryFile() });
+        const volume =
+          flags & SQLite.SQLITE_OPEN_MAIN_JOURNAL ? this.volumeOf(filename) : undefined;
+        this.handles.set(
+          fileId,
+          volume
+            ? { kind: 'snapshot-journal', file: new SnapshotJournal(volume) }
+            : { kind: 'memory', file: new MemoryFile() },
+        );
       }
     }
     pOutFlags.setInt32(0, flags, true);
@@ -80,7 +91,7 @@ export class S3liteVfs extends FacadeVFS {
 
   override jClose(fileId: number): number {
     const handle = this.handles.get(fileId);
-    if (handle && handle.kind !== 'memory') handle.file.isOpen = false;
+    if (handle?.kind === 'main' || handle?.kind === 'journal') handle.file.isOpen = false;
     this.handles.delete(fileId);
     return SQLite.SQLITE_OK;
   }
@@ -104,8 +115,9 @@ export class S3liteVfs extends FacadeVFS {
   override async jRead(fileId: number, pData: Uint8Array, iOffset: number): Promise<number> {
     const handle = this.handles.get(fileId);
     if (!handle) return SQLite.SQLITE_IOERR_READ;
-    if (handle.kind !== 'memory') return handle.file.read(pData, iOffset);
-    const n = handle.file.read(pData.subarray(), iOffset);
+    if (handle.kind === 'main' || handle.kind === 'journal')
+      return handle.file.read(pData, iOffset);
+    const n = await handle.file.read(pData.subarray(), iOffset);
     if (n === pData.byteLength) return SQLite.SQLITE_OK;
     pData.fill(0, n);
     return SQLite.SQLITE_IOERR_SHORT_READ;
@@ -115,15 +127,17 @@ export class S3liteVfs extends FacadeVFS {
     const handle = this.handles.get(fileId);
     if (!handle) return SQLite.SQLITE_IOERR_WRITE;
     // A copy: the bytes must not change under the file while it awaits the store.
-    if (handle.kind !== 'memory') return handle.file.write(pData.slice(), iOffset);
-    handle.file.write(pData.subarray(), iOffset);
+    if (handle.kind === 'main' || handle.kind === 'journal') {
+      return handle.file.write(pData.slice(), iOffset);
+    }
+    await handle.file.write(pData.slice(), iOffset);
     return SQLite.SQLITE_OK;
   }
 
   override async jTruncate(fileId: number, size: number): Promise<number> {
     const handle = this.handles.get(fileId);
-    if (handle?.kind === 'memory') {
-      handle.file.truncate(size);
+    if (handle?.kind === 'memory' || handle?.kind === 'snapshot-journal') {
+      await handle.file.truncate(size);
       return SQLite.SQLITE_OK;
     }
     return handle ? handle.file.truncate(size) : SQLite.SQLITE_OK;
@@ -131,7 +145,9 @@ export class S3liteVfs extends FacadeVFS {
 
   override async jSync(fileId: number): Promise<number> {
     const handle = this.handles.get(fileId);
-    return handle && handle.kind !== 'memory' ? handle.file.sync() : SQLite.SQLITE_OK;
+    return handle?.kind === 'main' || handle?.kind === 'journal'
+      ? handle.file.sync()
+      : SQLite.SQLITE_OK;
   }
 
   override jFileSize(fileId: number, pSize64: DataView): number {
@@ -170,6 +186,13 @@ export class S3liteVfs extends FacadeVFS {
     const handle = this.handles.get(fileId);
     if (handle?.kind === 'main') return handle.file.deviceCharacteristics;
     return handle?.kind === 'journal' ? 0 : S3LITE_DEVICE_CHARACTERISTICS;
+  }
+
+  /** The s3lite volume whose rollback journal `filename` names, if it names one. */
+  private volumeOf(filename: string | null): Volume | undefined {
+    if (!filename?.endsWith(JOURNAL_SUFFIX)) return undefined;
+    const main = this.attached.get(filename.slice(0, -JOURNAL_SUFFIX.length));
+    return main instanceof VolumeFile ? main.volume : undefined;
   }
 
   /** The stored journal that `filename` names, if it names one. */

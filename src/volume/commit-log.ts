@@ -47,9 +47,7 @@ export async function readCommit(
 ): Promise<CommitRecord | undefined> {
   const key = commitKey(prefix, seq);
   try {
-    const record = decodeCommitRecord(key, (await store.get(key)).body);
-    if (record.seq !== seq) throw new CorruptError(key, `holds commit ${record.seq}`);
-    return record;
+    return decodeCommitRecord(key, (await store.get(key)).body);
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;
@@ -108,13 +106,34 @@ export async function loadCheckpoint(
   seq: number,
 ): Promise<Snapshot> {
   const snapshot = await tryLoadCheckpoint(store, prefix, seq);
-  if (!snapshot) {
-    throw new CorruptError(
-      checkpointKey(prefix, seq),
-      'the checkpoint named by the hint is missing',
-    );
-  }
+  if (!snapshot) throw hintedCheckpointMissing(prefix, seq);
   return snapshot;
+}
+
+/**
+ * Check, with one HEAD, that the checkpoint the hint names exists, as opening the database
+ * does by loading it: a hint ahead of the head (forged, or its checkpoint deleted) is
+ * corruption whoever reads it, never an empty history.
+ */
+export async function checkHintedCheckpoint(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+): Promise<void> {
+  if (seq === 0) return;
+  try {
+    await store.head(checkpointKey(prefix, seq));
+  } catch (error) {
+    if (error instanceof NotFoundError) throw hintedCheckpointMissing(prefix, seq);
+    throw error;
+  }
+}
+
+function hintedCheckpointMissing(prefix: string, seq: number): CorruptError {
+  return new CorruptError(
+    checkpointKey(prefix, seq),
+    'the checkpoint named by the hint (latest-checkpoint) is missing',
+  );
 }
 
 /** The snapshot at checkpoint `seq`, or undefined when that checkpoint does not exist. */

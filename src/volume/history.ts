@@ -2,6 +2,7 @@ import { NotFoundError, SnapshotExpiredError } from '../errors.js';
 import { markerKey, normalizePrefix, type CommitRecord } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
 import {
+  checkHintedCheckpoint,
   getOrUndefined,
   readCheckpointHint,
   readCommit,
@@ -34,6 +35,7 @@ export async function historyRange(store: ObjectStore, prefix: string): Promise<
     readOldestRetained(store, prefix),
   ]);
   if (!marker) throw new NotFoundError(prefix, `${store.location} (no database)`);
+  await checkHintedCheckpoint(store, prefix, hint);
   const exists = async (seq: number) => (await readCommit(store, prefix, seq)) !== undefined;
   let known = Math.max(hint, oldest);
   let step = 1;

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { checkWholeNumber } from '../option-checks.js';
 
 /** Default byte budget of the process-wide page cache. */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -13,9 +14,10 @@ export class PageCache {
   private readonly pages: LRUCache<string, Uint8Array>;
   private readonly inFlight = new Map<string, Promise<Uint8Array>>();
 
+  /** @throws InvalidArgumentError unless `maxBytes` is a whole number ≥ 1. */
   constructor(maxBytes: number = DEFAULT_CACHE_BYTES) {
     this.pages = new LRUCache<string, Uint8Array>({
-      maxSize: Math.max(1, maxBytes),
+      maxSize: checkWholeNumber('the PageCache size (maxBytes)', maxBytes, 1),
       sizeCalculation: (page) => Math.max(1, page.byteLength),
     });
   }

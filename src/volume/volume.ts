@@ -56,6 +56,13 @@ const HEAD_TRUST_MS = 2000;
 /** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
 const verifiedStores = new WeakSet<ObjectStore>();
 
+/** One page of a pinned commit (see {@link Volume.pinnedPage}). */
+export interface PinnedPage {
+  length: number;
+  crc: number;
+  read(): Promise<Uint8Array>;
+}
+
 /**
  * One database under a key prefix, seen as a sequence of commits. A volume pins one commit
  * (its snapshot) and reads pages of it through the page cache; a write transaction buffers
@@ -250,6 +257,31 @@ export class Volume {
       },
       this.options.writeBufferBytes,
     );
+  }
+
+  /**
+   * Page `pageNo` as the pinned commit holds it (not as the write transaction changed it), when
+   * it has that page at `pageSize` bytes: its CRC-32 and a reader of its bytes that stays valid
+   * after the transaction ends (page objects are immutable). For a rollback journal, whose
+   * records are exactly such pages (see SnapshotJournal).
+   */
+  pinnedPage(pageNo: number, pageSize: number): PinnedPage | undefined {
+    const snapshot = this.snapshotState;
+    const { map } = snapshot;
+    if (pageSize !== map.pageSize || !(pageNo >= 1 && pageNo <= map.pageCount)) return undefined;
+    const entry = map.get(pageNo);
+    if (!entry)
+      return {
+        length: pageSize,
+        crc: checksum(new Uint8Array(pageSize)),
+        read: async () => new Uint8Array(pageSize),
+      };
+    const key = pageKey(this.prefix, entry.txid, pageNo, entry.crc);
+    return {
+      length: pageSize,
+      crc: entry.crc,
+      read: () => this.readPage(key, entry.crc, pageSize, snapshot.seq),
+    };
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
