@@ -57,6 +57,13 @@ export interface VolumeOptions {
    * (0, the default: never; run `gc()` or `s3lite gc` instead).
    */
   gcEvery?: number;
+  /**
+   * Called when work after a commit point fails: a checkpoint or its hint, the clean-up of a
+   * lost race's pages, automatic garbage collection. Such work is best effort (the commit
+   * stands, and the work is tried again later), so its failures never become a transaction's
+   * error; they are counted in `stats().backgroundErrors` and handed to this function.
+   */
+  onBackgroundError?: (error: Error) => void;
 }
 
 /** Counters of one volume (the store's own request metrics are on `store.metrics`). */
@@ -69,6 +76,13 @@ export interface VolumeStats {
   conflicts: number;
   /** Pages uploaded before their transaction committed, to bound memory. */
   pagesUploadedEarly: number;
+  /**
+   * Failures of work after a commit point (checkpoints, hints, clean-up, automatic GC): none of
+   * them failed a commit (see `onBackgroundError`).
+   */
+  backgroundErrors: number;
+  /** The message of the latest of those failures. */
+  lastBackgroundError?: string;
 }
 
 export type { ObjectStore };
