@@ -26,6 +26,7 @@ import {
   applyCommit,
   catchUp,
   expired,
+  gap,
   loadCommit,
   loadHead,
   readCheckpointHint,
@@ -402,8 +403,11 @@ export class Volume {
     const started = performance.now();
     const next = this.snapshotState.seq + 1;
     const verify = !this.trusted(started);
-    const [record, hint] = await Promise.all([
+    const [record, past, hint] = await Promise.all([
       probe ? readCommit(this.store, this.prefix, next) : undefined,
+      // Never create a record while later ones exist (a gap): checked with the hint, whenever
+      // the snapshot is not trusted, in the same round trip.
+      probe && verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
     if (record || hint >= next) {
@@ -412,6 +416,7 @@ export class Volume {
         `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
       );
     }
+    if (past) throw gap(this.store, this.prefix, next);
     this.confirm(started);
   }
 
