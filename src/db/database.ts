@@ -92,7 +92,7 @@ export async function open(
   options: OpenOptions = {},
 ): Promise<Database> {
   const { s3, maxRetries, retryDelayMs, ...backendOptions } = options;
-  const retry = retryPolicy(maxRetries, retryDelayMs);
+  const retry = retryPolicy(maxRetries, retryDelayMs, options.clock, options.random);
   const url = typeof location === 'string' ? layoutFromUrl(location) : undefined;
   const { store, prefix } = url ? storeFromUrl(url.url, s3) : (location as StoreLocation);
   // A store made from a URL belongs to the connection; one passed in belongs to the caller.
@@ -217,7 +217,12 @@ export class Database {
     const policy: RetryPolicy =
       options.maxRetries === undefined
         ? connection.retry
-        : retryPolicy(options.maxRetries, connection.retry.baseDelayMs);
+        : retryPolicy(
+            options.maxRetries,
+            connection.retry.baseDelayMs,
+            connection.retry.clock,
+            connection.retry.random,
+          );
     return connection.exclusive(async () => {
       for (let retries = 0; ; retries++) {
         const commitsBefore = connection.volume.stats().commits;

@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { realClock, realRandom, type Clock, type Random } from '../clock.js';
 import {
   AbortedError,
   InvalidArgumentError,
@@ -9,7 +10,7 @@ import {
 import { unquoteEtag } from './etag.js';
 import { StoreMetrics } from './metrics.js';
 import { probeConditionalWrites } from './probe.js';
-import { backoffDelay, DEFAULT_RETRY, sleep, type RetryOptions } from './retry.js';
+import { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import type {
   ConditionalWriteSupport,
   GetOptions,
@@ -33,6 +34,10 @@ export interface BaseStoreOptions {
   /** Time limit of one attempt, in ms (default 30000). A timed-out attempt is retried. */
   requestTimeoutMs?: number;
   retry?: RetryOptions;
+  /** Time for back-off waits, attempt time limits, latency figures and object dates (default: real). */
+  clock?: Clock;
+  /** Randomness for back-off jitter and scratch keys (default: real). */
+  random?: Random;
 }
 
 /** Most keys a single batch-delete request takes (the S3 limit). */
@@ -52,6 +57,8 @@ export interface Attempt {
 export abstract class BaseStore implements ObjectStore {
   abstract readonly location: string;
   readonly metrics = new StoreMetrics();
+  protected readonly clock: Clock;
+  protected readonly random: Random;
   private readonly limit: LimitFunction;
   private readonly retry: Required<RetryOptions>;
   private readonly requestTimeoutMs: number;
@@ -67,6 +74,8 @@ export abstract class BaseStore implements ObjectStore {
       throw new InvalidArgumentError(`retry.maxAttempts must be at least 1`);
     }
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? realRandom;
   }
 
   protected abstract doGet(key: string, options: GetOptions, attempt: Attempt): Promise<GetResult>;
@@ -122,7 +131,7 @@ export abstract class BaseStore implements ObjectStore {
 
   async getStream(key: string, options: StreamGetOptions = {}): Promise<StreamGetResult> {
     checkKey(key);
-    const started = performance.now();
+    const started = this.clock.monotonic();
     try {
       const result = await this.doGetStream(key, withUnquotedEtag(options));
       return {
@@ -133,7 +142,7 @@ export abstract class BaseStore implements ObjectStore {
       this.metrics.recordError(asS3liteError(error).code);
       throw error;
     } finally {
-      this.metrics.recordRequest('get', performance.now() - started);
+      this.metrics.recordRequest('get', this.clock.monotonic() - started);
     }
   }
 
@@ -143,7 +152,7 @@ export abstract class BaseStore implements ObjectStore {
     options: RequestOptions = {},
   ): Promise<PutResult> {
     checkKey(key);
-    const started = performance.now();
+    const started = this.clock.monotonic();
     try {
       return await this.doPutStream(
         key,
@@ -154,7 +163,7 @@ export abstract class BaseStore implements ObjectStore {
       this.metrics.recordError(asS3liteError(error).code);
       throw error;
     } finally {
-      this.metrics.recordRequest('put', performance.now() - started);
+      this.metrics.recordRequest('put', this.clock.monotonic() - started);
     }
   }
 
@@ -206,7 +215,7 @@ export abstract class BaseStore implements ObjectStore {
     prefix: string,
     options: RequestOptions = {},
   ): Promise<ConditionalWriteSupport> {
-    return probeConditionalWrites(this, prefix, options.signal);
+    return probeConditionalWrites(this, prefix, this.random, options.signal);
   }
 
   async close(): Promise<void> {
@@ -244,7 +253,7 @@ export abstract class BaseStore implements ObjectStore {
         this.metrics.recordError(failure.code);
         if (!failure.retryable || attempt + 1 >= this.retry.maxAttempts) throw failure;
         this.metrics.recordRetry();
-        await sleep(backoffDelay(this.retry, attempt), callerSignal);
+        await this.clock.sleep(backoffDelay(this.retry, attempt, this.random), callerSignal);
       }
     }
   }
@@ -254,16 +263,21 @@ export abstract class BaseStore implements ObjectStore {
     callerSignal: AbortSignal | undefined,
     attemptOnce: (attempt: Attempt) => Promise<T>,
   ): Promise<T> {
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-    const started = performance.now();
+    const timeout = new AbortController();
+    const finished = new AbortController();
+    this.clock.sleep(this.requestTimeoutMs, finished.signal).then(
+      () => timeout.abort(new DOMException('attempt timed out', 'TimeoutError')),
+      () => undefined,
+    );
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+    const started = this.clock.monotonic();
     try {
       return await attemptOnce({ signal });
     } catch (error) {
       if (callerSignal?.aborted) {
         throw new AbortedError(`${operation} on ${this.location} aborted`, { cause: error });
       }
-      if (timeout.aborted) {
+      if (timeout.signal.aborted) {
         throw new TimeoutError(
           `${operation} on ${this.location} timed out after ${this.requestTimeoutMs} ms`,
           { cause: error },
@@ -271,7 +285,8 @@ export abstract class BaseStore implements ObjectStore {
       }
       throw error;
     } finally {
-      this.metrics.recordRequest(operation, performance.now() - started);
+      finished.abort();
+      this.metrics.recordRequest(operation, this.clock.monotonic() - started);
     }
   }
 }

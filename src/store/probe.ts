@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomHex, type Random } from '../clock.js';
 import { PreconditionFailedError, UnsupportedError } from '../errors.js';
 import type { ConditionalWriteSupport, ObjectStore } from './types.js';
 
@@ -12,9 +12,10 @@ const encoder = new TextEncoder();
 export async function probeConditionalWrites(
   store: ObjectStore,
   prefix: string,
+  random: Random,
   signal?: AbortSignal,
 ): Promise<ConditionalWriteSupport> {
-  const key = `${prefix}.s3lite-probe-${randomUUID()}`;
+  const key = `${prefix}.s3lite-probe-${randomHex(random, 16)}`;
   try {
     let { etag } = await store.put(key, encoder.encode('first'), { ifNoneMatch: '*', signal });
     const ifNoneMatch = await refused(async () => {

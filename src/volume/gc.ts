@@ -1,3 +1,4 @@
+import { realClock, type Clock } from '../clock.js';
 import {
   checkpointKey,
   encodeCheckpoint,
@@ -27,6 +28,8 @@ export interface GcOptions extends RetentionOptions {
   dryRun?: boolean;
   /** Commits between two checkpoints, as the database's writers use (default 32). */
   checkpointInterval?: number;
+  /** The time that ages are measured by, against the store's object dates (default: real). */
+  clock?: Clock;
   signal?: AbortSignal;
 }
 
@@ -81,7 +84,7 @@ export async function collectGarbage(
   const interval = options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
   const dryRun = options.dryRun ?? false;
   const signal = options.signal;
-  const now = Date.now();
+  const now = (options.clock ?? realClock).now();
   // Read before listing: GC keeps every record after the checkpoint it names (openers need them).
   const hint = await readCheckpointHint(store, prefix);
   const inventory = await takeInventory(store, prefix, signal);

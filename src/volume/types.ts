@@ -1,3 +1,4 @@
+import type { Clock, Random } from '../clock.js';
 import type { ObjectStore } from '../store/types.js';
 import type { PageCache } from './page-cache.js';
 import type { RetentionOptions } from './retention.js';
@@ -64,6 +65,13 @@ export interface VolumeOptions {
    * error; they are counted in `stats().backgroundErrors` and handed to this function.
    */
   onBackgroundError?: (error: Error) => void;
+  /**
+   * Time for commit record dates, head-trust durations and garbage collection's ages (default:
+   * the real clock). For simulations; the store takes its own.
+   */
+  clock?: Clock;
+  /** Randomness for transaction ids and retry jitter (default: real). For simulations. */
+  random?: Random;
 }
 
 /** Counters of one volume (the store's own request metrics are on `store.metrics`). */

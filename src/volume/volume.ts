@@ -1,3 +1,4 @@
+import { randomHex, realClock, realRandom } from '../clock.js';
 import {
   ClosedError,
   ConflictError,
@@ -74,7 +75,7 @@ export class Volume {
   /** Page objects the open transaction uploaded early (garbage unless its commit names them). */
   private earlyUploads = new Set<string>();
   private closed = false;
-  /** When (performance.now(), at the request's start) the snapshot was last seen to be the head. */
+  /** When (clock.monotonic(), at the request's start) the snapshot was last seen to be the head. */
   private confirmedAt: number;
   /** A page of the snapshot was found collected: the next probe must check the hint. */
   private snapshotCollected = false;
@@ -137,6 +138,8 @@ export class Volume {
       retention: options.retention,
       gcEvery: options.gcEvery ?? 0,
       onBackgroundError: options.onBackgroundError,
+      clock: options.clock ?? realClock,
+      random: options.random ?? realRandom,
     };
     if (!(settings.checkpointInterval >= 1)) {
       throw new InvalidArgumentError(`checkpointInterval must be at least 1`);
@@ -144,7 +147,7 @@ export class Volume {
     if (!(Number.isSafeInteger(settings.gcEvery) && settings.gcEvery >= 0)) {
       throw new InvalidArgumentError(`gcEvery must be a whole number ≥ 0, not ${options.gcEvery}`);
     }
-    const openedAt = performance.now();
+    const openedAt = settings.clock.monotonic();
     if (options.at !== undefined) {
       settings.at = await commitNumber(store, normalized, options.at);
     }
@@ -219,7 +222,7 @@ export class Volume {
       this.marker = head.marker;
       this.snapshotState = head.snapshot;
     } else {
-      const started = performance.now();
+      const started = this.options.clock.monotonic();
       this.snapshotState = await catchUp(
         this.store,
         this.prefix,
@@ -247,6 +250,7 @@ export class Volume {
     const base = this.snapshotState;
     this.earlyUploads = new Set();
     this.txn = new Transaction(
+      randomHex(this.options.random, 8),
       map.pageSize,
       map.pageCount * map.pageSize,
       {
@@ -309,7 +313,7 @@ export class Volume {
       const record: CommitRecord = {
         seq: base.seq + 1,
         txid: txn.txid,
-        time: Date.now(),
+        time: this.options.clock.now(),
         pageSize: content.pageSize,
         pageCount: content.pageCount,
         checkpoint: base.checkpointSeq,
@@ -320,13 +324,13 @@ export class Volume {
       );
       const ourPages = [...committedKeys, ...this.earlyUploads];
       // A long transaction: commit N + 1 may have been made and collected since (see trusted()).
-      if (this.marker && !this.trusted(performance.now())) {
+      if (this.marker && !this.trusted(this.options.clock.monotonic())) {
         await this.checkStillHead(false).catch(async (error: unknown) => {
           await this.discard(ourPages);
           throw error;
         });
       }
-      const creating = performance.now();
+      const creating = this.options.clock.monotonic();
       await this.createCommitRecord(record, ourPages);
       this.confirm(creating);
       // Early uploads of pages rewritten later in the transaction are garbage already.
@@ -373,6 +377,7 @@ export class Volume {
         keepLast: rules.keepLast,
         keepFor: rules.keepFor,
         grace: options.grace ?? defaults.grace,
+        clock: options.clock ?? this.options.clock,
       },
       this.gcMemo,
     );
@@ -400,7 +405,7 @@ export class Volume {
    * only the hint (the caller is about to create the next record, which fails if it exists).
    */
   private async checkStillHead(probe: boolean): Promise<void> {
-    const started = performance.now();
+    const started = this.options.clock.monotonic();
     const next = this.snapshotState.seq + 1;
     const verify = !this.trusted(started);
     const [record, past, hint] = await Promise.all([
