@@ -698,6 +698,16 @@ export class Volume {
       this.snapshotCollected = true;
       return expired(this.store, this.prefix, snapshotSeq);
     }
+    // One of the transaction's own uploads: GC took it, and fenced the transaction off first.
+    const next = this.snapshotState.seq + 1;
+    if (!snapshotSeq && this.txn && (await readCommit(this.store, this.prefix, next))) {
+      this.counters.conflicts += 1;
+      return new ConflictError(
+        `${this.describe()}: commit ${next} was made after this transaction began, and garbage ` +
+          `collection has removed the pages it uploaded early`,
+        { cause },
+      );
+    }
     return new CorruptError(key, `page object missing from ${this.store.location}`, { cause });
   }
 
