@@ -1,45 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realClock, type Clock } from '../../src/clock.js';
-import { open, type Database } from '../../src/db/index.js';
 import { ConflictError } from '../../src/errors.js';
 import { normalizePrefix, commitKey } from '../../src/format/index.js';
-import { DelegatingStore, type ObjectStore, type StoreOperation } from '../../src/store/index.js';
 import { collectGarbage, PageCache, Volume } from '../../src/volume/index.js';
+import { Interloper } from '../db/interloper.js';
 import { later } from '../helpers/clock.js';
+import { Connections } from '../helpers/connections.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 
 const P = 1024;
-
-/** Runs `hook` once, just before the first PUT of a key matching `keys` goes out. */
-class BeforePutStore extends DelegatingStore {
-  private hook: (() => Promise<unknown>) | undefined;
-
-  constructor(
-    inner: ObjectStore,
-    private readonly keys: RegExp,
-  ) {
-    super(inner);
-  }
-
-  beforeNextPut(hook: () => Promise<unknown>): void {
-    this.hook = hook;
-  }
-
-  protected override async around<T>(
-    operation: StoreOperation,
-    key: string | undefined,
-    _attempt: unknown,
-    forward: () => Promise<T>,
-  ): Promise<T> {
-    const hook = this.hook;
-    if (operation === 'put' && hook && key && this.keys.test(key)) {
-      this.hook = undefined;
-      await hook();
-    }
-    return forward();
-  }
-}
 
 /** A monotonic clock that can be moved forward by hand: a connection that went idle. */
 function steppedClock(): Clock & { step(ms: number): void } {
@@ -59,21 +29,15 @@ function steppedClock(): Clock & { step(ms: number): void } {
  */
 describe.each(STORE_KINDS)('gc cannot fork history: %s', (kind) => {
   let area: TestArea;
-  const connections: Database[] = [];
-  const connect = async (options = {}) => {
-    const db = await open(
-      { store: area.store, prefix: area.prefix },
-      { cache: new PageCache(), ...options },
-    );
-    connections.push(db);
-    return db;
-  };
+  const connections = new Connections();
+  const connect = () =>
+    connections.open({ store: area.store, prefix: area.prefix }, { cache: new PageCache() });
 
   beforeEach(() => {
     area = createTestArea(kind);
   });
   afterEach(async () => {
-    for (const db of connections.splice(0)) await db.close();
+    await connections.closeAll();
     await area.cleanup();
   });
 
@@ -93,7 +57,7 @@ describe.each(STORE_KINDS)('gc cannot fork history: %s', (kind) => {
   });
 
   it('never acknowledges a commit whose number was collected while it was being made', async () => {
-    const hooked = new BeforePutStore(area.store, /commits\/000000000002$/);
+    const hooked = new Interloper(area.store, area.prefix);
     const clock = steppedClock();
     const idle = await Volume.open(hooked, area.prefix, { cache: new PageCache(), clock });
     await idle.beginRead();
@@ -107,7 +71,7 @@ describe.each(STORE_KINDS)('gc cannot fork history: %s', (kind) => {
     clock.step(3000);
     // Right before the idle connection's create of commit 2: another writer makes commits
     // 2–4, and a collection (two minutes later, for it) keeps only the last.
-    hooked.beforeNextPut(async () => {
+    hooked.beforeNextCommit(async () => {
       const writer = await Volume.open(area.store, area.prefix, { cache: new PageCache() });
       for (let v = 2; v <= 4; v++) {
         await writer.beginRead();
