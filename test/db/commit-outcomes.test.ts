@@ -1,35 +1,97 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnknownOutcomeError } from '../../src/errors.js';
-import { FaultInjectingStore } from '../../src/store/index.js';
+import { FaultInjectingStore, S3Store, type ObjectStore } from '../../src/store/index.js';
 import { PageCache } from '../../src/volume/index.js';
 import { Connections } from '../helpers/connections.js';
 import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
+import { createTestArea, s3Options, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+
+/** Faults between a connection and the store, as each kind of store can have them. */
+interface Faults {
+  store: ObjectStore;
+  /** The commit record's create lands, its answer is lost, and the next `fails` tries fail. */
+  loseCommitAnswer(fails: number): void;
+  /** Every checkpoint PUT fails. */
+  failCheckpoints(): void;
+  /** The answer to the conditional-write probe's first PUT is lost (the PUT lands). */
+  loseProbeAnswer(): void;
+  /** Answers lost so far. */
+  lost(): number;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+/** Few, quick retries: the tests run out of them on purpose. */
+const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
+
+/** Memory and file stores: faults injected by a wrapper around the store. */
+function wrapperFaults(area: TestArea): Faults {
+  const store = new FaultInjectingStore(area.store, { retry });
+  const put = ['put'] as const;
+  return {
+    store,
+    loseCommitAnswer: (fails) => {
+      store.inject({ kind: 'lost-response', operations: put, keys: /commits\// });
+      store.inject({ kind: 'error', operations: put, keys: /commits\//, times: fails });
+    },
+    failCheckpoints: () =>
+      store.inject({ kind: 'error', operations: put, keys: /checkpoints\//, times: Infinity }),
+    loseProbeAnswer: () =>
+      store.inject({ kind: 'lost-response', operations: put, keys: /s3lite-probe/ }),
+    lost: () => store.injected['lost-response'],
+    clear: () => store.clear(),
+    close: () => store.close(),
+  };
+}
+
+/** The S3 server: faults made on the wire, by a proxy on loopback in front of it. */
+async function proxyFaults(): Promise<Faults> {
+  const options = s3Options();
+  const proxy = await FaultProxy.start(options.endpoint);
+  const store = new S3Store({ ...options, endpoint: proxy.endpoint, retry });
+  return {
+    store,
+    loseCommitAnswer: (fails) => {
+      proxy.inject({ kind: 'lose-response', method: 'PUT', path: /\/commits\// });
+      proxy.inject({ kind: 'reset', method: 'PUT', path: /\/commits\//, times: fails });
+    },
+    failCheckpoints: () =>
+      proxy.inject({ kind: 'reset', method: 'PUT', path: /\/checkpoints\//, times: Infinity }),
+    loseProbeAnswer: () =>
+      proxy.inject({ kind: 'lose-response', method: 'PUT', path: /s3lite-probe/ }),
+    lost: () => proxy.injected['lose-response'],
+    clear: () => proxy.clear(),
+    close: async () => {
+      await store.close();
+      await proxy.close();
+    },
+  };
+}
 
 /*
  * Invariant 9 (docs/FORMAT.md, "Commit outcomes"): a commit's outcome is known before it is
- * reported, and work after the commit point never fails the commit. Faults are injected
- * between the volume and a real store (memory, file, the S3 server).
+ * reported, and work after the commit point never fails the commit. Faults come between the
+ * connection and a real store: a wrapper for memory and file, a proxy on the wire for S3.
  */
 describe.each(STORE_KINDS)('commit outcomes: %s', (kind) => {
   let area: TestArea;
-  let faults: FaultInjectingStore;
+  let faults: Faults;
   const connections = new Connections();
 
-  beforeEach(() => {
+  beforeEach(async () => {
     area = createTestArea(kind);
-    faults = new FaultInjectingStore(area.store, {
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
-    });
+    faults = kind === 's3' ? await proxyFaults() : wrapperFaults(area);
   });
   afterEach(async () => {
     await connections.closeAll();
+    await faults.close();
     await area.cleanup();
   });
 
   const connect = (options = {}) =>
     connections.open(
-      { store: faults, prefix: area.prefix },
+      { store: faults.store, prefix: area.prefix },
       { cache: new PageCache(), ...options },
     );
   const rows = async (): Promise<number> => {
@@ -39,24 +101,19 @@ describe.each(STORE_KINDS)('commit outcomes: %s', (kind) => {
     );
     return ((await reader.queryOne<{ n: number }>('SELECT count(*) AS n FROM t')) ?? { n: -1 }).n;
   };
-  /** The commit record's create lands, its answer is lost, and the next `resets` tries fail. */
-  const loseCommitAnswer = (resets: number) => {
-    faults.inject({ kind: 'lost-response', operations: ['put'], keys: /commits\// });
-    faults.inject({ kind: 'error', operations: ['put'], keys: /commits\//, times: resets });
-  };
 
   it('finds out that a commit whose answer was lost landed, and runs the body once', async () => {
     const db = await connect();
     await db.exec('CREATE TABLE t(x)');
     // The store's own retries (3 attempts) all fail; resolving sends the record again.
-    loseCommitAnswer(2);
+    faults.loseCommitAnswer(2);
     let runs = 0;
     await db.transaction(async (tx) => {
       runs += 1;
       await tx.run('INSERT INTO t VALUES (1)');
     });
     expect(runs).toBe(1);
-    expect(faults.injected['lost-response']).toBe(1);
+    expect(faults.lost()).toBe(1);
     expect(await rows()).toBe(1);
   });
 
@@ -64,7 +121,7 @@ describe.each(STORE_KINDS)('commit outcomes: %s', (kind) => {
     const db = await connect();
     await db.exec('CREATE TABLE t(x)');
     const seq = db.stats().snapshot.seq + 1;
-    loseCommitAnswer(Infinity);
+    faults.loseCommitAnswer(Infinity);
     let runs = 0;
     const error = await failure(
       db.transaction(async (tx) => {
@@ -86,10 +143,10 @@ describe.each(STORE_KINDS)('commit outcomes: %s', (kind) => {
   });
 
   it('resolves a lost answer to the new database’s conditional-write probe', async () => {
-    faults.inject({ kind: 'lost-response', operations: ['put'], keys: /s3lite-probe/ });
+    faults.loseProbeAnswer();
     const db = await connect();
     await db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
-    expect(faults.injected['lost-response']).toBe(1);
+    expect(faults.lost()).toBe(1);
     expect(await rows()).toBe(1);
   });
 
@@ -100,7 +157,7 @@ describe.each(STORE_KINDS)('commit outcomes: %s', (kind) => {
       onBackgroundError: (error: Error) => reported.push(error),
     });
     await db.exec('CREATE TABLE t(x)');
-    faults.inject({ kind: 'error', operations: ['put'], keys: /checkpoints\//, times: Infinity });
+    faults.failCheckpoints();
     for (let i = 0; i < 10; i++) await db.run('INSERT INTO t VALUES (?)', [i]);
     expect(await rows()).toBe(10);
     const { backgroundErrors, lastBackgroundError } = db.stats().volume;
