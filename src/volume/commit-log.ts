@@ -314,6 +314,7 @@ export async function loadCommit(
   if (seq === 0) return EMPTY_SNAPSHOT;
   if (!target) {
     if (seq < oldest) throw expired(store, prefix, seq, oldest);
+    if (await readCommit(store, prefix, seq + 1)) throw await missingRecord(store, prefix, seq);
     throw new NotFoundError(commitKey(prefix, seq), `${store.location} (no commit ${seq})`);
   }
   const bases = [...new Set([target.checkpoint, oldest, hint, 0])]
@@ -328,14 +329,22 @@ export async function loadCommit(
     const between = Array.from({ length: seq - base.seq - 1 }, (_, i) => base.seq + 1 + i);
     const records = await Promise.all(between.map((n) => readCommit(store, prefix, n)));
     let snapshot = base;
-    for (const record of [...records, target]) {
-      // Collected while we read: the commit asked for is about to go too.
-      if (!record) throw expired(store, prefix, seq);
+    for (const [i, record] of [...records, target].entries()) {
+      if (!record) throw await missingRecord(store, prefix, base.seq + 1 + i);
       snapshot = applyCommit(snapshot, record);
     }
     return snapshot;
   }
   throw expired(store, prefix, seq, oldest);
+}
+
+/**
+ * The error for commit record `seq`, missing while a later one exists: collected (GC raised
+ * `oldest-retained` past it, maybe while we read), or else a gap.
+ */
+async function missingRecord(store: ObjectStore, prefix: string, seq: number): Promise<Error> {
+  const oldest = await readOldestRetained(store, prefix);
+  return seq < oldest ? expired(store, prefix, seq, oldest) : gap(store, prefix, seq);
 }
 
 /** The error for a commit that garbage collection has removed. */

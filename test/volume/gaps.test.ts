@@ -51,6 +51,18 @@ describe.each(STORE_KINDS)('gaps in the commit chain: %s', (kind) => {
     expect((error as CorruptError).key).toBe(key(12));
   });
 
+  it('reports a missing commit with later ones as a gap when opened by number', async () => {
+    const writer = await open(area);
+    for (let v = 1; v <= 6; v++) await commitPage(writer, v);
+    await area.store.delete(key(3));
+    for (const at of [3, 4]) {
+      const error = await failure(
+        Volume.open(area.store, area.prefix, { cache: new PageCache(), at }),
+      );
+      expect((error as CorruptError).key).toBe(key(3));
+    }
+  });
+
   it('reports a gap met while catching up, and does not write past it', async () => {
     const writer = await open(area);
     await commitPage(writer, 1);
