@@ -159,6 +159,12 @@ export async function readOldestRetained(store: ObjectStore, prefix: string): Pr
  * With `verify`, the checkpoint hint is read along with the first probes, and a hint beyond
  * the last record found means those records were collected: catching up continues from the
  * hint's checkpoint. GC never deletes records after the checkpoint the hint names.
+ *
+ * Gaps are corruption: a missing record with a later one present, and no hint past it (so GC
+ * did not collect it), is `CorruptError` naming the missing key. The record one past the first
+ * missing one is always probed (in the same round trip, or one more GET when the miss ends a
+ * batch), except by a trusted reader's one-GET probe (`firstBatch` 1 without `verify`): it saw
+ * the head moments ago, and GC never removes records that young (docs/FORMAT.md).
  */
 export async function catchUp(
   store: ObjectStore,
@@ -170,7 +176,8 @@ export async function catchUp(
 ): Promise<Snapshot> {
   let current = snapshot;
   let hint: number | undefined;
-  for (let batch = firstBatch, first = true; ; batch = PROBE_BATCH, first = false) {
+  for (let first = true; ; first = false) {
+    const batch = first ? (verify ? Math.max(firstBatch, 2) : firstBatch) : PROBE_BATCH;
     const seqs = Array.from({ length: batch }, (_, i) => current.seq + 1 + i);
     const [records, hinted] = await Promise.all([
       Promise.all(seqs.map((seq) => readCommit(store, prefix, seq))),
@@ -187,10 +194,43 @@ export async function catchUp(
       current = applyCommit(current, record as CommitRecord);
     }
     if (missing < 0) continue;
+    const trustedProbe = first && batch === 1;
+    if (
+      !trustedProbe &&
+      (await laterRecordExists(store, prefix, records, missing, current.seq + 2))
+    ) {
+      hint ??= await readCheckpointHint(store, prefix);
+      if (hint <= current.seq + 1) throw gap(store, prefix, current.seq + 1);
+    }
     if (hint === undefined || hint <= current.seq) return current;
     current = await loadCheckpoint(store, prefix, hint);
     hint = undefined;
   }
+}
+
+/**
+ * Whether a record after `records[missing]`, the first missing one of a batch, exists: the
+ * batch tells, unless the miss ends it (then one GET of `pastSeq`, the record after the miss).
+ */
+async function laterRecordExists(
+  store: ObjectStore,
+  prefix: string,
+  records: Array<CommitRecord | undefined>,
+  missing: number,
+  pastSeq: number,
+): Promise<boolean> {
+  if (missing + 1 < records.length) return records.slice(missing + 1).some(Boolean);
+  return (await readCommit(store, prefix, pastSeq)) !== undefined;
+}
+
+/** The error for commit record `seq` missing between the checkpoint and later records. */
+export function gap(store: ObjectStore, prefix: string, seq: number): CorruptError {
+  return new CorruptError(
+    commitKey(prefix, seq),
+    `commit record ${seq} of database "${prefix}" is missing from ${store.location} while ` +
+      `later ones exist: the history has a gap (a record deleted by hand, or lost), so the ` +
+      `database cannot be read past commit ${seq - 1} without losing the commits after it`,
+  );
 }
 
 /**

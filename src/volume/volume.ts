@@ -12,10 +12,8 @@ import {
 import {
   checkpointKey,
   checksum,
-  commitKey,
   encodeCheckpoint,
   encodeCheckpointHint,
-  encodeCommitRecord,
   encodeMarker,
   latestCheckpointKey,
   databasePrefix,
@@ -29,12 +27,14 @@ import {
   applyCommit,
   catchUp,
   expired,
+  gap,
   loadCommit,
   loadHead,
   readCheckpointHint,
   readCommit,
   type Snapshot,
 } from './commit-log.js';
+import { createWithKnownOutcome } from './commit-outcome.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
 import { commitAtTime } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
@@ -87,6 +87,8 @@ export class Volume {
   private readonly gcMemo: TxidMemo = new Map();
   private readonly cache: PageCache;
   private readonly readAhead: ReadAhead;
+  /** Checkpoints are not tried again before this commit (set when one failed). */
+  private checkpointRetryAt = 0;
   private readonly counters: VolumeStats = {
     cacheHits: 0,
     cacheMisses: 0,
@@ -94,14 +96,18 @@ export class Volume {
     commits: 0,
     conflicts: 0,
     pagesUploadedEarly: 0,
+    backgroundErrors: 0,
   };
 
   private constructor(
     readonly store: ObjectStore,
     readonly prefix: string,
-    private readonly options: Required<Omit<VolumeOptions, 'cache' | 'at' | 'retention'>> & {
+    private readonly options: Required<
+      Omit<VolumeOptions, 'cache' | 'at' | 'retention' | 'onBackgroundError'>
+    > & {
       at: number | undefined;
       retention: VolumeOptions['retention'];
+      onBackgroundError: VolumeOptions['onBackgroundError'];
     },
     cache: PageCache,
     head: { marker: Uint8Array | undefined; snapshot: Snapshot },
@@ -131,6 +137,7 @@ export class Volume {
       at: undefined as number | undefined,
       retention: options.retention,
       gcEvery: options.gcEvery ?? 0,
+      onBackgroundError: options.onBackgroundError,
       clock: options.clock ?? realClock,
       random: options.random ?? realRandom,
     };
@@ -401,8 +408,11 @@ export class Volume {
     const started = this.options.clock.monotonic();
     const next = this.snapshotState.seq + 1;
     const verify = !this.trusted(started);
-    const [record, hint] = await Promise.all([
+    const [record, past, hint] = await Promise.all([
       probe ? readCommit(this.store, this.prefix, next) : undefined,
+      // Never create a record while later ones exist (a gap): checked with the hint, whenever
+      // the snapshot is not trusted, in the same round trip.
+      probe && verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
     if (record || hint >= next) {
@@ -411,6 +421,7 @@ export class Volume {
         `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
       );
     }
+    if (past) throw gap(this.store, this.prefix, next);
     this.confirm(started);
   }
 
@@ -429,46 +440,69 @@ export class Volume {
       do {
         this.autoGcAgain = false;
         // Best effort: a failed run leaves garbage for the next one, never damage.
-        await this.gc().catch(() => undefined);
+        await this.gc().catch((error: unknown) => this.backgroundFailure(error));
       } while (this.autoGcAgain);
       this.autoGc = undefined;
     })();
   }
 
   /**
-   * Delete page objects no commit will ever name; a failure only leaves garbage for GC. Called only when that is certain (a rollback, a commit another writer
-   * won, a page superseded within its transaction), never after a commit whose outcome is
-   * unknown — its pages may be live.
+   * Delete page objects no commit will ever name; a failure only leaves garbage for GC. Called
+   * only when that is certain (a rollback, a commit another writer won, a page superseded
+   * within its transaction), never after a commit whose outcome is unknown — its pages may be
+   * live.
    */
   private async discard(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.store.deleteMany(keys).catch(() => undefined);
+    if (keys.length === 0) return;
+    await this.store.deleteMany(keys).catch((error: unknown) => this.backgroundFailure(error));
   }
 
-  private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
-    const key = commitKey(this.prefix, record.seq);
+  /**
+   * Work after a commit point (checkpoint, hint, clean-up, automatic GC) failed. The commit
+   * stands, so the failure is not the transaction's: it is counted in {@link stats} and handed
+   * to `onBackgroundError`.
+   */
+  private backgroundFailure(error: unknown): void {
+    this.counters.backgroundErrors += 1;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.counters.lastBackgroundError = failure.message;
     try {
-      await this.store.put(key, encodeCommitRecord(record), { ifNoneMatch: '*' });
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-      // A retry of our own create whose first attempt succeeded also lands here.
-      const winner = await readCommit(this.store, this.prefix, record.seq);
-      if (winner?.txid === record.txid) return;
-      this.counters.conflicts += 1;
-      await this.discard(ourPages);
-      throw new ConflictError(
-        `${this.describe()}: another writer made commit ${record.seq} first (transaction ${winner?.txid ?? '?'})`,
-        { cause: error },
-      );
+      this.options.onBackgroundError?.(failure);
+    } catch {
+      // The application's handler failing must not fail the commit either.
     }
   }
 
-  /** Every `checkpointInterval` commits, save the whole page map so opening stays cheap. */
+  /** Create the next commit record: returns when it is ours, throws `ConflictError` when not. */
+  private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
+    const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
+    if (outcome.won) return;
+    this.counters.conflicts += 1;
+    await this.discard(ourPages);
+    throw new ConflictError(
+      `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.winner ?? '?'})`,
+      { cause: outcome.cause },
+    );
+  }
+
+  /**
+   * Every `checkpointInterval` commits, save the whole page map so opening stays cheap. Best
+   * effort: a failure is reported as a background error and tried again `checkpointInterval`
+   * commits later (not at every commit: a store that fails them would make every commit pay).
+   */
   private async maybeCheckpoint(): Promise<void> {
     const s = this.snapshotState;
-    if (s.seq - s.checkpointSeq < this.options.checkpointInterval) return;
-    await this.store.put(checkpointKey(this.prefix, s.seq), encodeCheckpoint(s.seq, s.map));
-    await this.store.put(latestCheckpointKey(this.prefix), encodeCheckpointHint(s.seq));
-    this.snapshotState = { ...s, checkpointSeq: s.seq };
+    const interval = this.options.checkpointInterval;
+    if (s.seq - s.checkpointSeq < interval || s.seq < this.checkpointRetryAt) return;
+    try {
+      await this.store.put(checkpointKey(this.prefix, s.seq), encodeCheckpoint(s.seq, s.map));
+      // Commits name the checkpoint from now on, so openers find it even if the hint fails.
+      this.snapshotState = { ...this.snapshotState, checkpointSeq: s.seq };
+      await this.store.put(latestCheckpointKey(this.prefix), encodeCheckpointHint(s.seq));
+    } catch (error) {
+      this.checkpointRetryAt = s.seq + interval;
+      this.backgroundFailure(error);
+    }
   }
 
   private async createMarker(): Promise<void> {
