@@ -90,6 +90,19 @@ export class Model {
     this.images.set(seq, image);
     return image;
   }
+
+  /** Why {@link image} has no answer for `seq`: the first commit of the chain that is amiss. */
+  whyNoImage(seq: number, keyOf: (seq: number) => string): string {
+    for (let n = 1; n <= seq; n++) {
+      const creator = this.creatorOf(n, keyOf);
+      if (creator === undefined) return `commit ${n} was never created`;
+      if (creator.startsWith('missing-page:')) {
+        return `commit ${n} was created naming page objects already gone (${creator})`;
+      }
+      if (!this.txns.has(creator)) return `commit ${n} holds ${creator}`;
+    }
+    return 'history has it';
+  }
 }
 
 /** Pages in the file at an image. */

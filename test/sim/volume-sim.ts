@@ -1,5 +1,6 @@
 import { ConflictError } from '../../src/errors.js';
 import { commitKey, decodeOldestRetained, oldestRetainedKey } from '../../src/format/index.js';
+import { readCheckpointHint } from '../../src/volume/commit-log.js';
 import { PageCache, Volume } from '../../src/volume/index.js';
 import type { VolumeOptions } from '../../src/volume/types.js';
 import {
@@ -41,6 +42,11 @@ export interface SimConfig {
   longPauseMs: number;
   /** Chance that an actor closes and reopens its volume between operations. */
   reopenChance: number;
+  /**
+   * An operator deletes one commit record between the newest checkpoint and the head, once:
+   * from then on that gap must be reported (CORRUPT naming it), never silently rolled back.
+   */
+  vandal: boolean;
 }
 
 export interface SimResult extends RunReport {
@@ -71,6 +77,7 @@ export function configFor(seed: number): SimConfig {
     longTxnChance: r.pick([0, 0.1, 0.3]),
     longPauseMs: r.pick([1000, 3000, 10_000]),
     reopenChance: r.pick([0, 0.1, 0.3]),
+    vandal: r.chance(0.1),
   };
 }
 
@@ -113,6 +120,7 @@ class Simulation {
       const running = () => this.writersLeft > 0;
       actors.push(['gc', () => this.world.collector(this.config.checkpointInterval, running)]);
     }
+    if (this.config.vandal) actors.push(['vandal', () => this.vandal()]);
     if (!this.config.concurrentCreate) await this.createDatabase();
     const report = await this.world.run(
       actors,
@@ -277,7 +285,7 @@ class Simulation {
     const image = this.model.image(seq, key);
     const invariant = 'every read sees one committed snapshot';
     if (!image || pages !== pageCount(image)) {
-      const history = image ? `${pageCount(image)} pages` : 'no chain of simulated commits';
+      const history = image ? `${pageCount(image)} pages` : this.model.whyNoImage(seq, key);
       this.world.violate(
         invariant,
         `${who} pinned ${seq} with ${pages} pages; history: ${history}`,
@@ -297,6 +305,19 @@ class Simulation {
       }
       await this.world.pause(300);
     }
+  }
+
+  /** Delete one commit record after the newest checkpoint, as a careless operator might. */
+  private async vandal(): Promise<void> {
+    await this.world.pause(8000);
+    const bucket = this.world.bucket;
+    const hint = await readCheckpointHint(bucket, PREFIX);
+    const head = Math.max(0, ...bucket.creations.map((c) => Number(c.key.split('/').at(-1))));
+    if (head - hint < 2) return;
+    const victim = key(this.world.random.int(hint + 1, head - 1));
+    this.world.vandalized = victim;
+    this.world.network.note(`vandal deletes ${victim}`);
+    await bucket.delete(victim);
   }
 
   // --- invariants ---------------------------------------------------------------------------
@@ -367,6 +388,7 @@ class Simulation {
     try {
       volume = await Volume.open(this.world.bucket, PREFIX, this.volumeOptions({ at: seq }));
     } catch (error) {
+      if (this.world.reportsGap(error)) return;
       if (codeOf(error) === 'SNAPSHOT_EXPIRED' && (await this.oldestRetained()) > seq) return;
       this.world.violate(
         'every acknowledged commit is readable',
@@ -383,7 +405,8 @@ class Simulation {
     try {
       volume = await Volume.open(this.world.bucket, PREFIX, this.volumeOptions({ readOnly: true }));
     } catch (error) {
-      this.world.violate('the head is readable', describe(error));
+      if (!this.world.reportsGap(error))
+        this.world.violate('the head is readable', describe(error));
       return;
     }
     this.checkNotBehind(volume.snapshot.seq, this.model.maxAcked, 'a fresh open');
@@ -396,7 +419,8 @@ class Simulation {
     const image = this.model.image(volume.snapshot.seq, key);
     try {
       if (!image || volume.snapshot.pageCount !== pageCount(image)) {
-        const history = image ? `${pageCount(image)} pages` : 'no chain of simulated commits';
+        const seq = volume.snapshot.seq;
+        const history = image ? `${pageCount(image)} pages` : this.model.whyNoImage(seq, key);
         this.world.violate(
           invariant,
           `${what} has ${volume.snapshot.pageCount} pages; history: ${history}`,
@@ -417,7 +441,8 @@ class Simulation {
         }
       }
     } catch (error) {
-      this.world.violate(invariant, `${what}: ${describe(error)}`);
+      if (!this.world.reportsGap(error))
+        this.world.violate(invariant, `${what}: ${describe(error)}`);
     } finally {
       await volume.close();
     }
