@@ -36,12 +36,18 @@ if (values.seed !== undefined) {
   const stopAt = values.hours === undefined ? Infinity : Date.now() + Number(values.hours) * 3.6e6;
   let failed = 0;
   let ran = 0;
+  /** Outcomes over all seeds: commits, conflicts, errors by code, gc runs. */
+  const totals: Record<string, number> = {};
   for (let seed = from; ran < count && Date.now() < stopAt; seed++, ran++) {
     const result = await runAny(seed, db, false);
     if (result.violations.length > 0) failed += 1;
+    for (const [outcome, n] of Object.entries(result.outcomes)) {
+      totals[outcome] = (totals[outcome] ?? 0) + n;
+    }
     report(result);
     if (ran % 100 === 99) console.log(`${ran + 1} seeds, ${failed} failed`);
   }
   console.log(`done: ${ran} seeds from ${from}, ${failed} failed`);
+  console.log(`outcomes: ${JSON.stringify(totals)}`);
   process.exitCode = failed > 0 ? 1 : 0;
 }

@@ -33,7 +33,7 @@ export function dbConfigFor(seed: number): DbSimConfig {
     seed,
     writers: r.int(2, 3),
     readers: r.int(0, 1),
-    txnsPerWriter: r.int(3, 6),
+    txnsPerWriter: r.int(2, 4),
     gc: r.chance(0.6),
     checkpointInterval: r.int(1, 4),
     faults: faultsFor(r),
@@ -61,28 +61,21 @@ export async function runDbSeed(seed: number, keepTrace = false): Promise<DbSimR
 class DbSimulation {
   private readonly world: World;
   private readonly outcomes = new Map<string, Outcome>();
-  private writersLeft: number;
 
   constructor(
     private readonly config: DbSimConfig,
     keepTrace: boolean,
   ) {
     this.world = new World(config.seed, config.faults, config, keepTrace);
-    this.writersLeft = config.writers;
   }
 
   async run(): Promise<RunReport> {
-    await this.createDatabase();
-    const actors: Array<[string, () => Promise<void>]> = [];
-    for (let i = 0; i < this.config.writers; i++) {
-      actors.push([`writer ${i}`, () => this.writer(i).finally(() => (this.writersLeft -= 1))]);
-    }
-    for (let i = 0; i < this.config.readers; i++)
-      actors.push([`reader ${i}`, () => this.reader(i)]);
-    if (this.config.gc) {
-      const running = () => this.writersLeft > 0;
-      actors.push(['gc', () => this.world.collector(this.config.checkpointInterval, running)]);
-    }
+    await this.world.drive(this.createDatabase());
+    const actors = this.world.cast(
+      this.config,
+      (i) => this.writer(i),
+      (i) => this.reader(i),
+    );
     return this.world.run(
       actors,
       async () => void this.world.newCreations(),
@@ -114,23 +107,13 @@ class DbSimulation {
     await db.close();
   }
 
-  /** A connection for an actor; undefined while the store is unavailable. */
-  private async connectActor(store: ObjectStore, who: string): Promise<Database | undefined> {
-    try {
-      return await this.connect(store);
-    } catch (error) {
-      this.world.expectUnavailable(error, `${who} opening`);
-      return undefined;
-    }
-  }
-
   private async writer(index: number): Promise<void> {
     const who = `w${index}`;
     const store = this.world.connection(who);
     let db: Database | undefined;
     for (let n = 0; n < this.config.txnsPerWriter && !this.world.failed; n++) {
       await this.world.pause(400);
-      db ??= await this.connectActor(store, who);
+      db ??= await this.world.unlessUnavailable(`${who} opening`, () => this.connect(store));
       if (!db) continue;
       const label = `${who}.${n}`;
       const pad = 'x'.repeat(this.world.random.int(0, this.config.maxPad));
@@ -160,9 +143,9 @@ class DbSimulation {
     const who = `r${index}`;
     const store = this.world.connection(who);
     let db: Database | undefined;
-    while (this.writersLeft > 0 && !this.world.failed) {
+    while (this.world.writersLeft > 0 && !this.world.failed) {
       await this.world.pause(600);
-      db ??= await this.connectActor(store, who);
+      db ??= await this.world.unlessUnavailable(`${who} opening`, () => this.connect(store));
       if (!db) continue;
       try {
         const [row] = await db.query<{ rows: number; n: number }>(

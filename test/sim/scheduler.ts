@@ -83,6 +83,18 @@ export class Scheduler implements Clock {
       await afterStep();
     }
   }
+
+  /** Fire timers until `work` settles (set-up and final checks may wait on simulated time too). */
+  async drive<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => (settled = true));
+    await this.run(
+      () => settled,
+      async () => undefined,
+      deadlineMs,
+    );
+    return watched;
+  }
 }
 
 function later(a: Timer, b: Timer): boolean {

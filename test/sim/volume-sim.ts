@@ -94,7 +94,6 @@ class Simulation {
   private readonly world: World;
   private readonly model: Model;
   private readonly commitsPerWriter: number[];
-  private writersLeft: number;
   /** Commits acknowledged since the last full check, to be read back after this step. */
   private pendingChecks: number[] = [];
   private seenDeletions = 0;
@@ -106,22 +105,16 @@ class Simulation {
     this.world = new World(config.seed, config.faults, config, keepTrace);
     this.model = new Model(this.world.bucket.creations);
     this.commitsPerWriter = Array.from({ length: config.writers }, () => 0);
-    this.writersLeft = config.writers;
   }
 
   async run(): Promise<SimResult> {
-    const actors: Array<[string, () => Promise<void>]> = [];
-    for (let i = 0; i < this.config.writers; i++) {
-      actors.push([`writer ${i}`, () => this.writer(i).finally(() => (this.writersLeft -= 1))]);
-    }
-    for (let i = 0; i < this.config.readers; i++)
-      actors.push([`reader ${i}`, () => this.reader(i)]);
-    if (this.config.gc) {
-      const running = () => this.writersLeft > 0;
-      actors.push(['gc', () => this.world.collector(this.config.checkpointInterval, running)]);
-    }
+    const actors = this.world.cast(
+      this.config,
+      (i) => this.writer(i),
+      (i) => this.reader(i),
+    );
     if (this.config.vandal) actors.push(['vandal', () => this.vandal()]);
-    if (!this.config.concurrentCreate) await this.createDatabase();
+    if (!this.config.concurrentCreate) await this.world.drive(this.createDatabase());
     const report = await this.world.run(
       actors,
       () => this.afterStep(),
@@ -160,14 +153,11 @@ class Simulation {
   /** Open a volume for an actor; undefined while the store is unavailable. */
   private async openVolume(store: SimStore, who: string): Promise<Volume | undefined> {
     const ackedBefore = this.model.maxAcked;
-    try {
-      const volume = await Volume.open(store, PREFIX, this.volumeOptions());
-      this.checkNotBehind(volume.snapshot.seq, ackedBefore, `${who} opened`);
-      return volume;
-    } catch (error) {
-      this.world.expectUnavailable(error, `${who} opening`);
-      return undefined;
-    }
+    const volume = await this.world.unlessUnavailable(`${who} opening`, () =>
+      Volume.open(store, PREFIX, this.volumeOptions()),
+    );
+    if (volume) this.checkNotBehind(volume.snapshot.seq, ackedBefore, `${who} opened`);
+    return volume;
   }
 
   /** Close the volume now and then, so that the next operation reopens it. */
@@ -251,7 +241,7 @@ class Simulation {
     const who = `r${index}`;
     const store = this.world.connection(who);
     let volume: Volume | undefined;
-    while (this.writersLeft > 0 && !this.world.failed) {
+    while (this.world.writersLeft > 0 && !this.world.failed) {
       await this.world.pause(600);
       volume = await this.maybeReopen(volume);
       // The first read after an open pins the head the open found (no extra request).

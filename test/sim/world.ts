@@ -65,6 +65,8 @@ export class World {
   readonly network: SimNetwork;
   readonly violations: string[] = [];
   readonly outcomes: Record<string, number> = {};
+  /** Writers still at work: readers and gc stop when none is left. */
+  writersLeft = 0;
   /** The commit record an operator deleted, in seeds that do: errors naming it are right. */
   vandalized: string | undefined;
   private seenCreations = 0;
@@ -82,6 +84,11 @@ export class World {
 
   get failed(): boolean {
     return this.violations.length > 0;
+  }
+
+  /** Wait for `work`, firing simulated timers meanwhile. */
+  drive<T>(work: Promise<T>): Promise<T> {
+    return this.scheduler.drive(work, DEADLINE_MS);
   }
 
   /** A new client connection (each actor has its own, as each process has its S3 client). */
@@ -109,6 +116,32 @@ export class World {
     const code = codeOf(error);
     this.count(`error ${code}`);
     if (!UNAVAILABLE.has(code)) this.violate('only clean errors', `${what}: ${describe(error)}`);
+  }
+
+  /** The usual cast of actors: writers, readers, and gc when the seed wants it. */
+  cast(
+    config: { writers: number; readers: number; gc: boolean; checkpointInterval: number },
+    writer: (index: number) => Promise<void>,
+    reader: (index: number) => Promise<void>,
+  ): Array<[string, () => Promise<void>]> {
+    this.writersLeft = config.writers;
+    const actors: Array<[string, () => Promise<void>]> = [];
+    for (let i = 0; i < config.writers; i++) {
+      actors.push([`writer ${i}`, () => writer(i).finally(() => (this.writersLeft -= 1))]);
+    }
+    for (let i = 0; i < config.readers; i++) actors.push([`reader ${i}`, () => reader(i)]);
+    if (config.gc) actors.push(['gc', () => this.collector(config.checkpointInterval)]);
+    return actors;
+  }
+
+  /** `operation`'s result; undefined, with its error judged clean or not, when it fails. */
+  async unlessUnavailable<T>(what: string, operation: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await operation();
+    } catch (error) {
+      this.expectUnavailable(error, what);
+      return undefined;
+    }
   }
 
   /** Whether `error` is the CORRUPT that names the commit record an operator deleted. */
@@ -142,10 +175,19 @@ export class World {
         afterStep,
         DEADLINE_MS,
       );
-      if (!this.failed) await finalCheck();
+      if (!this.failed) await this.drive(finalCheck());
     } catch (error) {
       this.violate('progress', describe(error));
     }
+    // Actors stopped mid-operation finish it, so nothing they hold (such as the SQL module's
+    // lock) outlives the run; they start nothing new once an invariant is broken.
+    await this.scheduler
+      .run(
+        () => finished === actors.length,
+        async () => undefined,
+        DEADLINE_MS,
+      )
+      .catch(() => undefined);
     return {
       seed: this.seed,
       violations: this.violations,
@@ -207,12 +249,12 @@ export class World {
   }
 
   /**
-   * Garbage collection with seeded rules, until `running()` turns false. Settings the
-   * library refuses are a clean answer, as is an unavailable store.
+   * Garbage collection with seeded rules while writers work. Settings the library refuses
+   * are a clean answer, as is an unavailable store.
    */
-  async collector(checkpointInterval: number, running: () => boolean): Promise<void> {
+  private async collector(checkpointInterval: number): Promise<void> {
     const store = this.connection('gc');
-    while (running() && !this.failed) {
+    while (this.writersLeft > 0 && !this.failed) {
       await this.pause(2000);
       const keepLast = this.random.int(1, 4);
       const grace = this.random.pick([0, 20, 500, 2000, 3_600_000]);
