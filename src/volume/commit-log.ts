@@ -149,6 +149,18 @@ export async function readOldestRetained(store: ObjectStore, prefix: string): Pr
 }
 
 /**
+ * Whether garbage collection has collected commit `seq`: `oldest-retained` past it (GC raises
+ * it before deleting any record below it). One GET.
+ */
+export async function collectedPast(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+): Promise<boolean> {
+  return (await readOldestRetained(store, prefix)) > seq;
+}
+
+/**
  * Apply every commit after `snapshot`, probing a few sequence numbers per round trip until
  * one is missing (`firstBatch` 1: a reader that expects no news spends one GET to learn so).
  * When the records show a checkpoint far ahead, jump to it instead of replaying everything up

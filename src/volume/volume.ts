@@ -7,11 +7,13 @@ import {
   NotFoundError,
   PreconditionFailedError,
   ReadOnlyError,
+  UnknownOutcomeError,
   UnsafeStoreError,
 } from '../errors.js';
 import {
   checkpointKey,
   checksum,
+  commitKey,
   encodeCheckpoint,
   encodeCheckpointHint,
   encodeMarker,
@@ -26,6 +28,7 @@ import type { ObjectStore } from '../store/types.js';
 import {
   applyCommit,
   catchUp,
+  collectedPast,
   expired,
   gap,
   loadCommit,
@@ -39,7 +42,7 @@ import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './
 import { commitAtTime } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
-import type { RetentionOptions } from './retention.js';
+import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
 
@@ -245,7 +248,7 @@ export class Volume {
     if (this.txn) return;
     if (this.options.readOnly) throw new ReadOnlyError(`${this.describe()} is open read-only`);
     await this.ensureSafeStore();
-    if (this.marker) await this.checkStillHead(true);
+    if (this.marker) await this.checkStillHead();
     const map = this.snapshotState.map;
     const base = this.snapshotState;
     this.earlyUploads = new Set();
@@ -323,16 +326,12 @@ export class Volume {
         content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
       );
       const ourPages = [...committedKeys, ...this.earlyUploads];
-      // A long transaction: commit N + 1 may have been made and collected since (see trusted()).
-      if (this.marker && !this.trusted(this.options.clock.monotonic())) {
-        await this.checkStillHead(false).catch(async (error: unknown) => {
-          await this.discard(ourPages);
-          throw error;
-        });
-      }
       const creating = this.options.clock.monotonic();
       await this.createCommitRecord(record, ourPages);
-      this.confirm(creating);
+      // A long transaction, or a snapshot not seen to be the head lately: the number may have
+      // been taken and collected meanwhile (see trusted()).
+      if (this.trusted(this.options.clock.monotonic())) this.confirm(creating);
+      else await this.checkNumberWasFree(record, creating, ourPages);
       // Early uploads of pages rewritten later in the transaction are garbage already.
       await this.discard([...this.earlyUploads].filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
@@ -378,6 +377,7 @@ export class Volume {
         keepFor: rules.keepFor,
         grace: options.grace ?? defaults.grace,
         clock: options.clock ?? this.options.clock,
+        random: options.random ?? this.options.random,
       },
       this.gcMemo,
     );
@@ -400,19 +400,18 @@ export class Volume {
   }
 
   /**
-   * `ConflictError` unless the snapshot is still the head. With `probe`, one GET of the next
-   * commit record (plus the hint, in parallel, when the snapshot is no longer trusted); without,
-   * only the hint (the caller is about to create the next record, which fails if it exists).
+   * `ConflictError` unless the snapshot is still the head: one GET of the next commit record
+   * (plus the one after it and the hint, in parallel, when the snapshot is no longer trusted).
    */
-  private async checkStillHead(probe: boolean): Promise<void> {
+  private async checkStillHead(): Promise<void> {
     const started = this.options.clock.monotonic();
     const next = this.snapshotState.seq + 1;
     const verify = !this.trusted(started);
     const [record, past, hint] = await Promise.all([
-      probe ? readCommit(this.store, this.prefix, next) : undefined,
+      readCommit(this.store, this.prefix, next),
       // Never create a record while later ones exist (a gap): checked with the hint, whenever
       // the snapshot is not trusted, in the same round trip.
-      probe && verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
+      verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
     if (record || hint >= next) {
@@ -422,6 +421,52 @@ export class Volume {
       );
     }
     if (past) throw gap(this.store, this.prefix, next);
+    this.confirm(started);
+  }
+
+  /**
+   * Commit `seq` was just created by transaction `txid` (the create started at `creating`) on a snapshot that was not
+   * trusted any more. A create-only PUT also succeeds on a key that garbage collection deleted,
+   * so make sure the number was free: GC raises `oldest-retained` past every record before
+   * deleting it, so `oldest-retained` past `seq` means that `seq` had been used and collected.
+   * Then this record lies in collected territory, where no reader looks (they start at the
+   * hint, which GC moves past it too): it is never acknowledged, `ConflictError`, and the
+   * transaction re-runs on the real head. GC never collects a record younger than
+   * {@link MIN_RECORD_AGE_MS}, so only while that much time has not passed since the create can
+   * the floor be blamed on an older record; later, the outcome is unknown. A record after ours
+   * means ours filled a gap: `CorruptError`. Two GETs, in parallel.
+   */
+  private async checkNumberWasFree(
+    { seq, txid }: CommitRecord,
+    creating: number,
+    ourPages: string[],
+  ): Promise<void> {
+    const started = this.options.clock.monotonic();
+    const [collected, past] = await Promise.all([
+      collectedPast(this.store, this.prefix, seq),
+      readCommit(this.store, this.prefix, seq + 1),
+    ]);
+    if (collected) {
+      this.snapshotCollected = true;
+      if (this.options.clock.monotonic() - creating >= MIN_RECORD_AGE_MS / 2) {
+        throw new UnknownOutcomeError(
+          commitKey(this.prefix, seq),
+          seq,
+          txid,
+          `${this.describe()}: garbage collection has passed commit ${seq} while its creation ` +
+            `was being checked, so whether this transaction's record is part of the history ` +
+            `cannot be told; reopen the database and look for its transaction id`,
+        );
+      }
+      this.counters.conflicts += 1;
+      await this.discard(ourPages);
+      throw new ConflictError(
+        `${this.describe()}: commit ${seq} had already been made, and removed by garbage ` +
+          `collection, before this transaction's record for it was created; that record is ` +
+          `not part of the history`,
+      );
+    }
+    if (past) throw gap(this.store, this.prefix, seq);
     this.confirm(started);
   }
 
@@ -652,6 +697,16 @@ export class Volume {
     if (snapshotSeq && !(await readCommit(this.store, this.prefix, snapshotSeq))) {
       this.snapshotCollected = true;
       return expired(this.store, this.prefix, snapshotSeq);
+    }
+    // One of the transaction's own uploads: GC took it, and fenced the transaction off first.
+    const next = this.snapshotState.seq + 1;
+    if (!snapshotSeq && this.txn && (await readCommit(this.store, this.prefix, next))) {
+      this.counters.conflicts += 1;
+      return new ConflictError(
+        `${this.describe()}: commit ${next} was made after this transaction began, and garbage ` +
+          `collection has removed the pages it uploaded early`,
+        { cause },
+      );
     }
     return new CorruptError(key, `page object missing from ${this.store.location}`, { cause });
   }

@@ -85,6 +85,14 @@ describe.each(STORE_KINDS)('commit outcomes: %s', (kind) => {
     expect(await rows()).toBe(2);
   });
 
+  it('resolves a lost answer to the new database’s conditional-write probe', async () => {
+    faults.inject({ kind: 'lost-response', operations: ['put'], keys: /s3lite-probe/ });
+    const db = await connect();
+    await db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    expect(faults.injected['lost-response']).toBe(1);
+    expect(await rows()).toBe(1);
+  });
+
   it('does not fail committed transactions when their checkpoints fail', async () => {
     const reported: Error[] = [];
     const db = await connect({

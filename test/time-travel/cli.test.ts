@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { LATER_MS } from '../helpers/clock.js';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -30,9 +31,22 @@ const jsonLines = (text: string) =>
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+/**
+ * Date every file under `dir` two minutes back, as if the commits were made that long ago:
+ * GC never collects a commit record younger than a minute, and the command runs in its own
+ * process, on the real clock.
+ */
+function age(dir: string): void {
+  const then = new Date(Date.now() - LATER_MS);
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    utimesSync(path.join(dir, String(entry)), then, then);
+  }
+}
+
 describe('s3lite log, sql --at and gc', () => {
   it('lists commits, reads the past by number and time, and collects history', async () => {
-    const url = `${pathToFileURL(mkdtempSync(path.join(tmpdir(), 's3lite-cli-'))).href}/db`;
+    const dir = mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
+    const url = `${pathToFileURL(dir).href}/db`;
     await s3lite(
       'sql',
       url,
@@ -62,6 +76,7 @@ describe('s3lite log, sql --at and gc', () => {
     expect(atTime.stdout).toBe('count(*)\n0\n');
     expect((await s3lite('sql', '--at', 'yesterday-ish', url, 'SELECT 1')).code).toBe(2);
 
+    age(dir);
     const dry = await s3lite('gc', '--dry-run', '--json', '--keep-last', '1', '--grace', '0', url);
     expect(JSON.parse(dry.stdout)).toMatchObject({
       dryRun: true,
