@@ -82,10 +82,12 @@ export class Model {
     let image: Image = new Map();
     if (seq > 0) {
       const before = this.image(seq - 1, keyOf);
-      const txn = this.txns.get(this.creatorOf(seq, keyOf) ?? '');
-      if (!before || !txn) return undefined;
+      const creator = this.creatorOf(seq, keyOf) ?? '';
+      const txn = this.txns.get(creator);
+      // A commit that changes no page (garbage collection's fence) leaves the image as it was.
+      if (!before || !(txn || creator.startsWith('empty:'))) return undefined;
       image = new Map(before);
-      for (const [pageNo, version] of txn.pages) image.set(pageNo, [txn.label, version]);
+      for (const [pageNo, version] of txn?.pages ?? []) image.set(pageNo, [txn!.label, version]);
     }
     this.images.set(seq, image);
     return image;
@@ -99,7 +101,9 @@ export class Model {
       if (creator.startsWith('missing-page:')) {
         return `commit ${n} was created naming page objects already gone (${creator})`;
       }
-      if (!this.txns.has(creator)) return `commit ${n} holds ${creator}`;
+      if (!this.txns.has(creator) && !creator.startsWith('empty:')) {
+        return `commit ${n} holds ${creator}`;
+      }
     }
     return 'history has it';
   }

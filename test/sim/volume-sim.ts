@@ -380,8 +380,9 @@ class Simulation {
     } catch (error) {
       if (this.world.reportsGap(error)) return;
       if (codeOf(error) === 'SNAPSHOT_EXPIRED' && (await this.oldestRetained()) > seq) return;
+      const deleted = this.world.vandalized === key(seq);
       this.world.violate(
-        'every acknowledged commit is readable',
+        deleted ? 'gaps are errors' : 'every acknowledged commit is readable',
         `commit ${seq}: ${describe(error)}`,
       );
       return;

@@ -265,6 +265,7 @@ export class World {
           grace,
           checkpointInterval,
           clock: this.scheduler,
+          random: this.random,
         });
         this.count('gc run');
       } catch (error) {
