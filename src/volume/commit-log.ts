@@ -69,8 +69,11 @@ export async function getOrUndefined(
 }
 
 /**
- * Open a database's head without listing: the marker and the checkpoint hint in parallel,
- * then the checkpoint and the commit records after it. `marker` is undefined for a prefix
+ * Open a database's head without listing: the marker, the checkpoint hint and
+ * `oldest-retained` in parallel, then the checkpoint at the later of those two and the commit
+ * records after it. (`oldest-retained` names a checkpoint too; it is ahead of the hint only
+ * when a slow writer moved the hint back behind a collection, and then the records after the
+ * hint are gone.) `marker` is undefined for a prefix
  * that holds no database yet (it is created by its first commit); such a prefix must be
  * empty, which costs one LIST unless the caller checked that already (`verifyEmpty`).
  */
@@ -80,16 +83,19 @@ export async function loadHead(
   checkpointInterval: number,
   verifyEmpty = true,
 ): Promise<{ marker: Uint8Array | undefined; snapshot: Snapshot }> {
-  const [marker, hint] = await Promise.all([
+  const [marker, hint, floor] = await Promise.all([
     getOrUndefined(store, markerKey(prefix)),
     getOrUndefined(store, latestCheckpointKey(prefix)),
+    readOldestRetained(store, prefix),
   ]);
   if (!marker) {
     if (verifyEmpty) await ensureEmpty(store, prefix);
     return { marker: undefined, snapshot: EMPTY_SNAPSHOT };
   }
   decodeMarker(markerKey(prefix), marker);
-  const from = hint ? decodeCheckpointHint(latestCheckpointKey(prefix), hint) : 0;
+  const hinted = hint ? decodeCheckpointHint(latestCheckpointKey(prefix), hint) : 0;
+  // GC writes a checkpoint at its floor, unless the floor is commit 1 (replayed from empty).
+  const from = Math.max(hinted, floor > 1 ? floor : 0);
   return {
     marker,
     snapshot: await catchUp(
