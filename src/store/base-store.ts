@@ -44,6 +44,9 @@ export interface BaseStoreOptions {
 export const DELETE_BATCH_SIZE = 1000;
 const MAX_KEY_BYTES = 1024;
 
+/** Why an attempt's time limit is called off: the attempt ended first. Made once, never shown. */
+const ATTEMPT_ENDED = new Error('the attempt ended within its time limit');
+
 /** One attempt's context handed to an implementation: the signal ends it on timeout or abort. */
 export interface Attempt {
   signal: AbortSignal;
@@ -285,7 +288,7 @@ export abstract class BaseStore implements ObjectStore {
       }
       throw error;
     } finally {
-      finished.abort();
+      finished.abort(ATTEMPT_ENDED);
       this.metrics.recordRequest(operation, this.clock.monotonic() - started);
     }
   }
