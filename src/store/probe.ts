@@ -4,6 +4,9 @@ import type { ConditionalWriteSupport, ObjectStore } from './types.js';
 
 const encoder = new TextEncoder();
 
+/** Starts the name of the probe's scratch key, under the prefix it was asked to use. */
+export const PROBE_KEY_MARK = '.s3lite-probe-';
+
 /**
  * Ask the store, with five requests on a scratch key, whether it refuses a create-only PUT of
  * an existing key and a PUT with a stale ETag. Some S3 look-alikes accept the headers and
@@ -15,7 +18,7 @@ export async function probeConditionalWrites(
   random: Random,
   signal?: AbortSignal,
 ): Promise<ConditionalWriteSupport> {
-  const key = `${prefix}.s3lite-probe-${randomHex(random, 16)}`;
+  const key = `${prefix}${PROBE_KEY_MARK}${randomHex(random, 16)}`;
   try {
     const first = encoder.encode('first');
     let etag = await wrote(store, key, first, signal, () =>

@@ -14,6 +14,7 @@ import {
   PageMap,
   type CommitRecord,
 } from '../format/index.js';
+import { PROBE_KEY_MARK } from '../store/probe.js';
 import type { ObjectStore } from '../store/types.js';
 
 /** A commit and the page map it produced: what a reader pins. */
@@ -89,8 +90,17 @@ export async function loadHead(
     readOldestRetained(store, prefix),
   ]);
   if (!marker) {
-    if (verifyEmpty) await ensureEmpty(store, prefix);
-    return { marker: undefined, snapshot: EMPTY_SNAPSHOT };
+    const found = verifyEmpty ? await firstObject(store, prefix) : undefined;
+    if (found === undefined) return { marker: undefined, snapshot: EMPTY_SNAPSHOT };
+    // Another writer may have created the database since the marker was read: it writes the
+    // marker before anything else.
+    if (await getOrUndefined(store, markerKey(prefix))) {
+      return loadHead(store, prefix, checkpointInterval, false);
+    }
+    throw new NotADatabaseError(
+      `"${prefix}" in ${store.location} is not an s3lite database: it holds objects ` +
+        `(such as "${found}") but no s3lite marker`,
+    );
   }
   decodeMarker(markerKey(prefix), marker);
   const hinted = hint ? decodeCheckpointHint(latestCheckpointKey(prefix), hint) : 0;
@@ -179,7 +189,8 @@ export async function collectedPast(
  * hint's checkpoint. GC never deletes records after the checkpoint the hint names.
  *
  * Gaps are corruption: a missing record with a later one present, and no hint past it (so GC
- * did not collect it), is `CorruptError` naming the missing key. The record one past the first
+ * did not collect it), still missing when read again after that, is `CorruptError` naming the
+ * missing key. The record one past the first
  * missing one is always probed (in the same round trip, or one more GET when the miss ends a
  * batch), except by a trusted reader's one-GET probe (`firstBatch` 1 without `verify`): it saw
  * the head moments ago, and GC never removes records that young (docs/FORMAT.md).
@@ -218,7 +229,12 @@ export async function catchUp(
       (await laterRecordExists(store, prefix, records, missing, current.seq + 2))
     ) {
       hint ??= await readCheckpointHint(store, prefix);
-      if (hint <= current.seq + 1) throw gap(store, prefix, current.seq + 1);
+      if (hint <= current.seq + 1) {
+        // The probes ran in parallel: the miss may predate commits made since. Only a record
+        // still missing after a later one was seen is a gap.
+        if (await readCommit(store, prefix, current.seq + 1)) continue;
+        throw gap(store, prefix, current.seq + 1);
+      }
     }
     if (hint === undefined || hint <= current.seq) return current;
     current = await loadCheckpoint(store, prefix, hint);
@@ -280,16 +296,15 @@ export function applyCommit(snapshot: Snapshot, record: CommitRecord): Snapshot 
   };
 }
 
-/** A prefix without a marker may be used for a new database only if nothing is there. */
-async function ensureEmpty(store: ObjectStore, prefix: string): Promise<void> {
-  const { objects } = await store.list(databasePrefix(prefix), { maxKeys: 1 });
-  const first = objects[0];
-  if (first) {
-    throw new NotADatabaseError(
-      `"${prefix}" in ${store.location} is not an s3lite database: it holds objects ` +
-        `(such as "${first.key}") but no s3lite marker`,
-    );
-  }
+/**
+ * The first object under the prefix, if any, not counting the scratch keys of conditional-write
+ * probes (another opener may be creating the database right now). A prefix without a marker
+ * may be used for a new database only if there is none.
+ */
+async function firstObject(store: ObjectStore, prefix: string): Promise<string | undefined> {
+  const under = databasePrefix(prefix);
+  const { objects } = await store.list(under, { maxKeys: 10 });
+  return objects.find((o) => !o.key.startsWith(`${under}${PROBE_KEY_MARK}`))?.key;
 }
 
 /**
@@ -342,7 +357,11 @@ export async function loadCommit(
  * The error for commit record `seq`, missing while a later one exists: collected (GC raised
  * `oldest-retained` past it, maybe while we read), or else a gap.
  */
-async function missingRecord(store: ObjectStore, prefix: string, seq: number): Promise<Error> {
+export async function missingRecord(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+): Promise<Error> {
   const oldest = await readOldestRetained(store, prefix);
   return seq < oldest ? expired(store, prefix, seq, oldest) : gap(store, prefix, seq);
 }

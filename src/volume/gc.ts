@@ -13,6 +13,7 @@ import type { ObjectInfo, ObjectStore } from '../store/types.js';
 import {
   loadCommit,
   loadHead,
+  missingRecord,
   readCheckpointHint,
   readCommit,
   readOldestRetained,
@@ -259,8 +260,10 @@ async function liveSet(
     else txids.add(txid);
   }
   const records = await Promise.all(unknown.map((seq) => readCommit(store, prefix, seq)));
-  for (const record of records) {
-    if (!record) continue;
+  for (const [i, record] of records.entries()) {
+    // Gone since the head was loaded: a concurrent collection moved past it, or a gap. Either
+    // way this run's view is stale or wrong: stop before deleting anything.
+    if (!record) throw await missingRecord(store, prefix, unknown[i] ?? 0);
     memo.set(record.seq, record.txid);
     txids.add(record.txid);
   }

@@ -37,7 +37,7 @@ import {
   readCommit,
   type Snapshot,
 } from './commit-log.js';
-import { createWithKnownOutcome } from './commit-outcome.js';
+import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
 import { commitAtTime } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
@@ -90,6 +90,8 @@ export class Volume {
   private readonly gcMemo: TxidMemo = new Map();
   private readonly cache: PageCache;
   private readonly readAhead: ReadAhead;
+  /** The transaction began before the database existed, and another writer created it. */
+  private headUnchecked = false;
   /** Checkpoints are not tried again before this commit (set when one failed). */
   private checkpointRetryAt = 0;
   private readonly counters: VolumeStats = {
@@ -248,6 +250,7 @@ export class Volume {
     if (this.txn) return;
     if (this.options.readOnly) throw new ReadOnlyError(`${this.describe()} is open read-only`);
     await this.ensureSafeStore();
+    this.headUnchecked = false;
     if (this.marker) await this.checkStillHead();
     const map = this.snapshotState.map;
     const base = this.snapshotState;
@@ -326,6 +329,13 @@ export class Volume {
         content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
       );
       const ourPages = [...committedKeys, ...this.earlyUploads];
+      if (this.headUnchecked) {
+        this.headUnchecked = false;
+        await this.checkStillHead().catch(async (error: unknown) => {
+          await this.discard(ourPages);
+          throw error;
+        });
+      }
       const creating = this.options.clock.monotonic();
       await this.createCommitRecord(record, ourPages);
       // A long transaction, or a snapshot not seen to be the head lately: the number may have
@@ -414,14 +424,46 @@ export class Volume {
       verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
-    if (record || hint >= next) {
-      this.counters.conflicts += 1;
-      throw new ConflictError(
-        `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
-      );
+    if (record || hint >= next) throw this.headMoved(next);
+    // The GETs ran in parallel: a record past a miss is a gap only if the miss persists.
+    if (past) {
+      if (await readCommit(this.store, this.prefix, next)) throw this.headMoved(next);
+      throw gap(this.store, this.prefix, next);
     }
-    if (past) throw gap(this.store, this.prefix, next);
     this.confirm(started);
+  }
+
+  /**
+   * Whether GC has collected past commit `seq`, just created by transaction `txid`: read a few
+   * times, since the commit is made and only this read decides whether it counts. When no
+   * read succeeds, the outcome is unknown.
+   */
+  private async collectedOrUnknown({ seq, txid }: Pick<CommitRecord, 'seq' | 'txid'>) {
+    let failure: unknown;
+    for (let round = 0; round <= RESOLVE_ROUNDS; round++) {
+      try {
+        return await collectedPast(this.store, this.prefix, seq);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw new UnknownOutcomeError(
+      commitKey(this.prefix, seq),
+      seq,
+      txid,
+      `${this.describe()}: commit ${seq} (transaction ${txid}) was created, but whether its ` +
+        `number had been used and collected before could not be read; reopen the database and ` +
+        `look for its transaction id`,
+      { cause: failure },
+    );
+  }
+
+  /** The conflict of a snapshot whose next commit, `next`, another writer has made. */
+  private headMoved(next: number): ConflictError {
+    this.counters.conflicts += 1;
+    return new ConflictError(
+      `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
+    );
   }
 
   /**
@@ -433,8 +475,7 @@ export class Volume {
    * hint, which GC moves past it too): it is never acknowledged, `ConflictError`, and the
    * transaction re-runs on the real head. GC never collects a record younger than
    * {@link MIN_RECORD_AGE_MS}, so only while that much time has not passed since the create can
-   * the floor be blamed on an older record; later, the outcome is unknown. A record after ours
-   * means ours filled a gap: `CorruptError`. Two GETs, in parallel.
+   * the floor be blamed on an older record; later, the outcome is unknown. One GET.
    */
   private async checkNumberWasFree(
     { seq, txid }: CommitRecord,
@@ -442,11 +483,7 @@ export class Volume {
     ourPages: string[],
   ): Promise<void> {
     const started = this.options.clock.monotonic();
-    const [collected, past] = await Promise.all([
-      collectedPast(this.store, this.prefix, seq),
-      readCommit(this.store, this.prefix, seq + 1),
-    ]);
-    if (collected) {
+    if (await this.collectedOrUnknown({ seq, txid })) {
       this.snapshotCollected = true;
       if (this.options.clock.monotonic() - creating >= MIN_RECORD_AGE_MS / 2) {
         throw new UnknownOutcomeError(
@@ -466,7 +503,6 @@ export class Volume {
           `not part of the history`,
       );
     }
-    if (past) throw gap(this.store, this.prefix, seq);
     this.confirm(started);
   }
 
@@ -557,11 +593,13 @@ export class Volume {
       await this.store.put(key, bytes, { ifNoneMatch: '*' });
       this.marker = bytes;
     } catch (error) {
-      // Another writer created the database at the same moment: the commit race decides.
       if (!(error instanceof PreconditionFailedError)) throw error;
       const existing = (await this.store.get(key)).body;
       decodeMarker(key, existing);
       this.marker = existing;
+      // Another writer created the database since this transaction began: without a marker
+      // there was nothing to check then, so the commit checks the head first.
+      this.headUnchecked = true;
     }
   }
 
