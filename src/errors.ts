@@ -29,7 +29,8 @@ export type S3liteErrorCode =
   | 'CLOSED'
   | 'READ_ONLY'
   | 'DATABASE_EXISTS'
-  | 'SNAPSHOT_EXPIRED';
+  | 'SNAPSHOT_EXPIRED'
+  | 'UNKNOWN_OUTCOME';
 
 /** Base class of all s3lite errors. */
 export class S3liteError extends Error {
@@ -234,5 +235,27 @@ export class SnapshotExpiredError extends S3liteError {
     readonly oldestRetained?: number,
   ) {
     super('SNAPSHOT_EXPIRED', message);
+  }
+}
+
+/**
+ * A commit's outcome could not be found out: its commit record was sent, no answer came back,
+ * and every attempt to learn whether it landed (re-sending it, reading it back) failed too. The
+ * transaction may or may not have been committed, so it must not be blindly re-run: reconnect
+ * and look for transaction `txid` at commit `seq` (`s3lite log`, or the data itself).
+ * Never retryable.
+ */
+export class UnknownOutcomeError extends S3liteError {
+  constructor(
+    /** The commit record's key. */
+    readonly key: string,
+    /** The commit number the transaction tried to take. */
+    readonly seq: number,
+    /** The transaction's id, as its commit record holds it if it landed. */
+    readonly txid: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('UNKNOWN_OUTCOME', message, { ...options, retryable: false });
   }
 }

@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export { realClock, realRandom, type Clock, type Random } from './clock.js';
 export * from './store/index.js';
 export * from './db/index.js';
 export {

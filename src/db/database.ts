@@ -97,7 +97,7 @@ export async function open(
     );
   }
   const { s3, maxRetries, retryDelayMs, ...backendOptions } = options;
-  const retry = retryPolicy(maxRetries, retryDelayMs);
+  const retry = retryPolicy(maxRetries, retryDelayMs, options.clock, options.random);
   const url = typeof location === 'string' ? layoutFromUrl(location) : undefined;
   const { store, prefix } = url ? storeFromUrl(url.url, s3) : (location as StoreLocation);
   // A store made from a URL belongs to the connection; one passed in belongs to the caller.
@@ -203,6 +203,17 @@ export class Database {
    * therefore be safe to repeat (no side effects outside the database). Any other error
    * from `fn` rolls back and is rethrown.
    *
+   * A commit ends in one of three outcomes, always found out before this returns:
+   * - committed: the promise resolves with `fn`'s result. Work after the commit point
+   *   (checkpoints, clean-up, automatic GC) never turns it into an error; its failures go to
+   *   `stats().volume.backgroundErrors` and `onBackgroundError`.
+   * - not committed: the promise rejects (`ConflictError` once the retries are spent, or the
+   *   error that stopped it) and nothing of the transaction is visible.
+   * - unknown: the commit record was sent and no answer could be had, even by sending it again
+   *   and reading it back: `UnknownOutcomeError` (`UNKNOWN_OUTCOME`, not retryable), naming the
+   *   commit number and transaction id to look for. `fn` is then never re-run, nor after a run
+   *   that committed anything.
+   *
    * Other callers of this connection wait until the transaction ends; `fn` itself uses the
    * connection normally. Transactions do not nest (use SAVEPOINT inside).
    */
@@ -211,9 +222,15 @@ export class Database {
     const policy: RetryPolicy =
       options.maxRetries === undefined
         ? connection.retry
-        : retryPolicy(options.maxRetries, connection.retry.baseDelayMs);
+        : retryPolicy(
+            options.maxRetries,
+            connection.retry.baseDelayMs,
+            connection.retry.clock,
+            connection.retry.random,
+          );
     return connection.exclusive(async () => {
       for (let retries = 0; ; retries++) {
+        const commitsBefore = connection.volume.stats().commits;
         try {
           await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
           const result = await fn(this);
@@ -222,6 +239,8 @@ export class Database {
         } catch (error) {
           await connection.rollbackQuietly();
           if (!(error instanceof ConflictError)) throw error;
+          // A run that committed (fn ran COMMIT itself) must not be applied a second time.
+          if (connection.volume.stats().commits !== commitsBefore) throw error;
           if (retries >= policy.maxRetries) throw connection.exhausted(retries + 1, error);
           await backOff(policy, retries);
         }

@@ -1,3 +1,4 @@
+import { realClock, realRandom, type Clock, type Random } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** How a lost commit race is retried. */
@@ -6,6 +7,10 @@ export interface RetryPolicy {
   maxRetries: number;
   /** Base of the exponential back-off, in milliseconds. */
   baseDelayMs: number;
+  /** What the back-off waits on. */
+  clock: Clock;
+  /** Where the back-off's jitter comes from. */
+  random: Random;
 }
 
 export const DEFAULT_MAX_RETRIES = 32;
@@ -22,6 +27,8 @@ const MAX_DELAY_MS = 250;
 export function retryPolicy(
   maxRetries = DEFAULT_MAX_RETRIES,
   baseDelayMs = DEFAULT_RETRY_DELAY_MS,
+  clock: Clock = realClock,
+  random: Random = realRandom,
 ): RetryPolicy {
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new InvalidArgumentError(`maxRetries must be a whole number ≥ 0, not ${maxRetries}`);
@@ -29,7 +36,7 @@ export function retryPolicy(
   if (!(baseDelayMs >= 0) || !Number.isFinite(baseDelayMs)) {
     throw new InvalidArgumentError(`retryDelayMs must be a finite number ≥ 0, not ${baseDelayMs}`);
   }
-  return { maxRetries, baseDelayMs };
+  return { maxRetries, baseDelayMs, clock, random };
 }
 
 /**
@@ -38,6 +45,6 @@ export function retryPolicy(
  */
 export function backOff(policy: RetryPolicy, retry: number): Promise<void> {
   const ceiling = Math.min(MAX_DELAY_MS, policy.baseDelayMs * 2 ** retry);
-  const delay = ceiling * (0.5 + Math.random() / 2);
-  return new Promise((resolve) => setTimeout(resolve, delay));
+  const delay = ceiling * (0.5 + policy.random.random() / 2);
+  return policy.clock.sleep(delay);
 }

@@ -17,6 +17,11 @@ export interface CommitRecord {
   checkpoint: number;
   /** The pages this commit wrote, `[page number, CRC-32]`, ascending by page number. */
   pages: Array<[number, number]>;
+  /**
+   * Made by garbage collection, not by a transaction: a commit that changes nothing, so that
+   * every transaction begun before it loses its race (see docs/FORMAT.md, "Fences").
+   */
+  fence?: boolean;
 }
 
 /** JSON body plus a trailing line with its CRC-32, so a torn record is never mistaken for one. */

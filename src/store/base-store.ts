@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { realClock, realRandom, type Clock, type Random } from '../clock.js';
 import {
   AbortedError,
   InvalidArgumentError,
@@ -10,7 +11,7 @@ import { checkWholeNumber } from '../option-checks.js';
 import { unquoteEtag } from './etag.js';
 import { StoreMetrics } from './metrics.js';
 import { probeConditionalWrites } from './probe.js';
-import { backoffDelay, DEFAULT_RETRY, sleep, type RetryOptions } from './retry.js';
+import { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import type {
   ConditionalWriteSupport,
   GetOptions,
@@ -34,11 +35,18 @@ export interface BaseStoreOptions {
   /** Time limit of one attempt, in ms (default 30000). A timed-out attempt is retried. */
   requestTimeoutMs?: number;
   retry?: RetryOptions;
+  /** Time for back-off waits, attempt time limits, latency figures and object dates (default: real). */
+  clock?: Clock;
+  /** Randomness for back-off jitter and scratch keys (default: real). */
+  random?: Random;
 }
 
 /** Most keys a single batch-delete request takes (the S3 limit). */
 export const DELETE_BATCH_SIZE = 1000;
 const MAX_KEY_BYTES = 1024;
+
+/** Why an attempt's time limit is called off: the attempt ended first. Made once, never shown. */
+const ATTEMPT_ENDED = new Error('the attempt ended within its time limit');
 
 /** One attempt's context handed to an implementation: the signal ends it on timeout or abort. */
 export interface Attempt {
@@ -53,6 +61,8 @@ export interface Attempt {
 export abstract class BaseStore implements ObjectStore {
   abstract readonly location: string;
   readonly metrics = new StoreMetrics();
+  protected readonly clock: Clock;
+  protected readonly random: Random;
   private readonly limit: LimitFunction;
   private readonly retry: Required<RetryOptions>;
   private readonly requestTimeoutMs: number;
@@ -72,6 +82,8 @@ export abstract class BaseStore implements ObjectStore {
       1,
       2 ** 32 - 1,
     );
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? realRandom;
   }
 
   protected abstract doGet(key: string, options: GetOptions, attempt: Attempt): Promise<GetResult>;
@@ -127,7 +139,7 @@ export abstract class BaseStore implements ObjectStore {
 
   async getStream(key: string, options: StreamGetOptions = {}): Promise<StreamGetResult> {
     checkKey(key);
-    const started = performance.now();
+    const started = this.clock.monotonic();
     try {
       const result = await this.doGetStream(key, withUnquotedEtag(options));
       return {
@@ -138,7 +150,7 @@ export abstract class BaseStore implements ObjectStore {
       this.metrics.recordError(asS3liteError(error).code);
       throw error;
     } finally {
-      this.metrics.recordRequest('get', performance.now() - started);
+      this.metrics.recordRequest('get', this.clock.monotonic() - started);
     }
   }
 
@@ -148,7 +160,7 @@ export abstract class BaseStore implements ObjectStore {
     options: RequestOptions = {},
   ): Promise<PutResult> {
     checkKey(key);
-    const started = performance.now();
+    const started = this.clock.monotonic();
     try {
       return await this.doPutStream(
         key,
@@ -159,7 +171,7 @@ export abstract class BaseStore implements ObjectStore {
       this.metrics.recordError(asS3liteError(error).code);
       throw error;
     } finally {
-      this.metrics.recordRequest('put', performance.now() - started);
+      this.metrics.recordRequest('put', this.clock.monotonic() - started);
     }
   }
 
@@ -211,7 +223,7 @@ export abstract class BaseStore implements ObjectStore {
     prefix: string,
     options: RequestOptions = {},
   ): Promise<ConditionalWriteSupport> {
-    return probeConditionalWrites(this, prefix, options.signal);
+    return probeConditionalWrites(this, prefix, this.random, options.signal);
   }
 
   async close(): Promise<void> {
@@ -249,7 +261,7 @@ export abstract class BaseStore implements ObjectStore {
         this.metrics.recordError(failure.code);
         if (!failure.retryable || attempt + 1 >= this.retry.maxAttempts) throw failure;
         this.metrics.recordRetry();
-        await sleep(backoffDelay(this.retry, attempt), callerSignal);
+        await this.clock.sleep(backoffDelay(this.retry, attempt, this.random), callerSignal);
       }
     }
   }
@@ -259,16 +271,21 @@ export abstract class BaseStore implements ObjectStore {
     callerSignal: AbortSignal | undefined,
     attemptOnce: (attempt: Attempt) => Promise<T>,
   ): Promise<T> {
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-    const started = performance.now();
+    const timeout = new AbortController();
+    const finished = new AbortController();
+    this.clock.sleep(this.requestTimeoutMs, finished.signal).then(
+      () => timeout.abort(new DOMException('attempt timed out', 'TimeoutError')),
+      () => undefined,
+    );
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+    const started = this.clock.monotonic();
     try {
       return await attemptOnce({ signal });
     } catch (error) {
       if (callerSignal?.aborted) {
         throw new AbortedError(`${operation} on ${this.location} aborted`, { cause: error });
       }
-      if (timeout.aborted) {
+      if (timeout.signal.aborted) {
         throw new TimeoutError(
           `${operation} on ${this.location} timed out after ${this.requestTimeoutMs} ms`,
           { cause: error },
@@ -276,7 +293,8 @@ export abstract class BaseStore implements ObjectStore {
       }
       throw error;
     } finally {
-      this.metrics.recordRequest(operation, performance.now() - started);
+      finished.abort(ATTEMPT_ENDED);
+      this.metrics.recordRequest(operation, this.clock.monotonic() - started);
     }
   }
 }

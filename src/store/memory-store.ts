@@ -74,7 +74,7 @@ export class MemoryStore extends BaseStore {
     }
     const etag = md5Etag(body);
     if (!current) this.sortedKeys.splice(upperBound(this.sortedKeys, key), 0, key);
-    this.objects.set(key, { body: body.slice(), etag, modified: new Date() });
+    this.objects.set(key, { body: body.slice(), etag, modified: new Date(this.clock.now()) });
     return { etag };
   }
 

@@ -1,8 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomHex, type Random } from '../clock.js';
 import { PreconditionFailedError, UnsupportedError } from '../errors.js';
 import type { ConditionalWriteSupport, ObjectStore } from './types.js';
 
 const encoder = new TextEncoder();
+
+/** Starts the name of the probe's scratch key, under the prefix it was asked to use. */
+export const PROBE_KEY_MARK = '.s3lite-probe-';
 
 /**
  * Ask the store, with five requests on a scratch key, whether it refuses a create-only PUT of
@@ -12,11 +15,15 @@ const encoder = new TextEncoder();
 export async function probeConditionalWrites(
   store: ObjectStore,
   prefix: string,
+  random: Random,
   signal?: AbortSignal,
 ): Promise<ConditionalWriteSupport> {
-  const key = `${prefix}.s3lite-probe-${randomUUID()}`;
+  const key = `${prefix}${PROBE_KEY_MARK}${randomHex(random, 16)}`;
   try {
-    let { etag } = await store.put(key, encoder.encode('first'), { ifNoneMatch: '*', signal });
+    const first = encoder.encode('first');
+    let etag = await wrote(store, key, first, signal, () =>
+      store.put(key, first, { ifNoneMatch: '*', signal }),
+    );
     const ifNoneMatch = await refused(async () => {
       etag = (await store.put(key, encoder.encode('second'), { ifNoneMatch: '*', signal })).etag;
     });
@@ -24,10 +31,37 @@ export async function probeConditionalWrites(
       (await refused(() =>
         store.put(key, encoder.encode('third'), { ifMatch: staleEtag(etag), signal }),
       )) &&
-      (await accepted(() => store.put(key, encoder.encode('fourth'), { ifMatch: etag, signal })));
+      (await accepted(async () => {
+        const fourth = encoder.encode('fourth');
+        await wrote(store, key, fourth, signal, () =>
+          store.put(key, fourth, { ifMatch: etag, signal }),
+        );
+      }));
     return { ifNoneMatch, ifMatch };
   } finally {
     await store.delete(key, { signal }).catch(() => undefined);
+  }
+}
+
+/**
+ * The ETag of `body`, written to `key` by `write`. When the answer to a conditional write is
+ * lost, the store's retry finds its own first attempt applied and is refused (412); the
+ * scratch key is ours alone (a random name), so reading it back tells that case apart.
+ */
+async function wrote(
+  store: ObjectStore,
+  key: string,
+  body: Uint8Array,
+  signal: AbortSignal | undefined,
+  write: () => Promise<{ etag: string }>,
+): Promise<string> {
+  try {
+    return (await write()).etag;
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    const stored = await store.get(key, { signal });
+    if (Buffer.compare(stored.body, body) !== 0) throw error;
+    return stored.etag;
   }
 }
 

@@ -1,4 +1,4 @@
-import { AbortedError } from '../errors.js';
+import type { Random } from '../clock.js';
 
 /** How failed requests are repeated. */
 export interface RetryOptions {
@@ -20,26 +20,11 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
  * "Full jitter" exponential back-off: a uniformly random wait up to base × 2^attempt, capped.
  * Randomness spreads out clients that failed together so they do not retry in lock-step.
  */
-export function backoffDelay(retry: Required<RetryOptions>, attempt: number): number {
+export function backoffDelay(
+  retry: Required<RetryOptions>,
+  attempt: number,
+  random: Random,
+): number {
   const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
-  return Math.random() * ceiling;
-}
-
-/** Wait `ms`, or reject with `AbortedError` as soon as `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortedError('operation aborted', { cause: signal.reason }));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError('operation aborted', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return random.random() * ceiling;
 }

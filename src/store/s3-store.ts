@@ -204,13 +204,13 @@ export class S3Store extends BaseStore {
       if (options.ifMatch !== undefined && error instanceof PreconditionFailedError) {
         // Ceph answers 412 where AWS answers 404 for If-Match on a missing key.
         // Called directly, not through head(): this attempt already holds a concurrency slot.
-        const started = performance.now();
+        const started = this.clock.monotonic();
         const exists = await this.doHead(key, { signal })
           .then(
             () => true,
             (headError: unknown) => !(headError instanceof NotFoundError),
           )
-          .finally(() => this.metrics.recordRequest('head', performance.now() - started));
+          .finally(() => this.metrics.recordRequest('head', this.clock.monotonic() - started));
         if (!exists) throw new NotFoundError(key, this.location, { cause: error });
       }
       throw error;

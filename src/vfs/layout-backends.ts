@@ -97,6 +97,7 @@ export class BlocksBackend implements LayoutBackend {
       commits: this.mainFile.commits,
       conflicts: 0,
       pagesUploadedEarly: blocks.blocksWrittenEarly,
+      backgroundErrors: 0,
     };
   }
 
@@ -152,6 +153,7 @@ export class ObjectBackend implements LayoutBackend {
       commits: 0,
       conflicts: 0,
       pagesUploadedEarly: 0,
+      backgroundErrors: 0,
     };
   }
 

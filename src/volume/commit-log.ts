@@ -14,6 +14,7 @@ import {
   PageMap,
   type CommitRecord,
 } from '../format/index.js';
+import { PROBE_KEY_MARK } from '../store/probe.js';
 import type { ObjectStore } from '../store/types.js';
 
 /** A commit and the page map it produced: what a reader pins. */
@@ -67,8 +68,11 @@ export async function getOrUndefined(
 }
 
 /**
- * Open a database's head without listing: the marker and the checkpoint hint in parallel,
- * then the checkpoint and the commit records after it. `marker` is undefined for a prefix
+ * Open a database's head without listing: the marker, the checkpoint hint and
+ * `oldest-retained` in parallel, then the checkpoint at the later of those two and the commit
+ * records after it. (`oldest-retained` names a checkpoint too; it is ahead of the hint only
+ * when a slow writer moved the hint back behind a collection, and then the records after the
+ * hint are gone.) `marker` is undefined for a prefix
  * that holds no database yet (it is created by its first commit); such a prefix must be
  * empty, which costs one LIST unless the caller checked that already (`verifyEmpty`).
  */
@@ -78,16 +82,28 @@ export async function loadHead(
   checkpointInterval: number,
   verifyEmpty = true,
 ): Promise<{ marker: Uint8Array | undefined; snapshot: Snapshot }> {
-  const [marker, hint] = await Promise.all([
+  const [marker, hint, floor] = await Promise.all([
     getOrUndefined(store, markerKey(prefix)),
     getOrUndefined(store, latestCheckpointKey(prefix)),
+    readOldestRetained(store, prefix),
   ]);
   if (!marker) {
-    if (verifyEmpty) await ensureEmpty(store, prefix);
-    return { marker: undefined, snapshot: EMPTY_SNAPSHOT };
+    const found = verifyEmpty ? await firstObject(store, prefix) : undefined;
+    if (found === undefined) return { marker: undefined, snapshot: EMPTY_SNAPSHOT };
+    // Another writer may have created the database since the marker was read: it writes the
+    // marker before anything else.
+    if (await getOrUndefined(store, markerKey(prefix))) {
+      return loadHead(store, prefix, checkpointInterval, false);
+    }
+    throw new NotADatabaseError(
+      `"${prefix}" in ${store.location} is not an s3lite database: it holds objects ` +
+        `(such as "${found}") but no s3lite marker`,
+    );
   }
   decodeMarker(markerKey(prefix), marker);
-  const from = hint ? decodeCheckpointHint(latestCheckpointKey(prefix), hint) : 0;
+  const hinted = hint ? decodeCheckpointHint(latestCheckpointKey(prefix), hint) : 0;
+  // GC writes a checkpoint at its floor, unless the floor is commit 1 (replayed from empty).
+  const from = Math.max(hinted, floor > 1 ? floor : 0);
   return {
     marker,
     snapshot: await catchUp(
@@ -168,6 +184,18 @@ export async function readOldestRetained(store: ObjectStore, prefix: string): Pr
 }
 
 /**
+ * Whether garbage collection has collected commit `seq`: `oldest-retained` past it (GC raises
+ * it before deleting any record below it). One GET.
+ */
+export async function collectedPast(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+): Promise<boolean> {
+  return (await readOldestRetained(store, prefix)) > seq;
+}
+
+/**
  * Apply every commit after `snapshot`, probing a few sequence numbers per round trip until
  * one is missing (`firstBatch` 1: a reader that expects no news spends one GET to learn so).
  * When the records show a checkpoint far ahead, jump to it instead of replaying everything up
@@ -178,6 +206,13 @@ export async function readOldestRetained(store: ObjectStore, prefix: string): Pr
  * With `verify`, the checkpoint hint is read along with the first probes, and a hint beyond
  * the last record found means those records were collected: catching up continues from the
  * hint's checkpoint. GC never deletes records after the checkpoint the hint names.
+ *
+ * Gaps are corruption: a missing record with a later one present, and no hint past it (so GC
+ * did not collect it), still missing when read again after that, is `CorruptError` naming the
+ * missing key. The record one past the first
+ * missing one is always probed (in the same round trip, or one more GET when the miss ends a
+ * batch), except by a trusted reader's one-GET probe (`firstBatch` 1 without `verify`): it saw
+ * the head moments ago, and GC never removes records that young (docs/FORMAT.md).
  */
 export async function catchUp(
   store: ObjectStore,
@@ -189,7 +224,8 @@ export async function catchUp(
 ): Promise<Snapshot> {
   let current = snapshot;
   let hint: number | undefined;
-  for (let batch = firstBatch, first = true; ; batch = PROBE_BATCH, first = false) {
+  for (let first = true; ; first = false) {
+    const batch = first ? (verify ? Math.max(firstBatch, 2) : firstBatch) : PROBE_BATCH;
     const seqs = Array.from({ length: batch }, (_, i) => current.seq + 1 + i);
     const [records, hinted] = await Promise.all([
       Promise.all(seqs.map((seq) => readCommit(store, prefix, seq))),
@@ -206,10 +242,48 @@ export async function catchUp(
       current = applyCommit(current, record as CommitRecord);
     }
     if (missing < 0) continue;
+    const trustedProbe = first && batch === 1;
+    if (
+      !trustedProbe &&
+      (await laterRecordExists(store, prefix, records, missing, current.seq + 2))
+    ) {
+      hint ??= await readCheckpointHint(store, prefix);
+      if (hint <= current.seq + 1) {
+        // The probes ran in parallel: the miss may predate commits made since. Only a record
+        // still missing after a later one was seen is a gap.
+        if (await readCommit(store, prefix, current.seq + 1)) continue;
+        throw gap(store, prefix, current.seq + 1);
+      }
+    }
     if (hint === undefined || hint <= current.seq) return current;
     current = await loadCheckpoint(store, prefix, hint);
     hint = undefined;
   }
+}
+
+/**
+ * Whether a record after `records[missing]`, the first missing one of a batch, exists: the
+ * batch tells, unless the miss ends it (then one GET of `pastSeq`, the record after the miss).
+ */
+async function laterRecordExists(
+  store: ObjectStore,
+  prefix: string,
+  records: Array<CommitRecord | undefined>,
+  missing: number,
+  pastSeq: number,
+): Promise<boolean> {
+  if (missing + 1 < records.length) return records.slice(missing + 1).some(Boolean);
+  return (await readCommit(store, prefix, pastSeq)) !== undefined;
+}
+
+/** The error for commit record `seq` missing between the checkpoint and later records. */
+export function gap(store: ObjectStore, prefix: string, seq: number): CorruptError {
+  return new CorruptError(
+    commitKey(prefix, seq),
+    `commit record ${seq} of database "${prefix}" is missing from ${store.location} while ` +
+      `later ones exist: the history has a gap (a record deleted by hand, or lost), so the ` +
+      `database cannot be read past commit ${seq - 1} without losing the commits after it`,
+  );
 }
 
 /**
@@ -241,16 +315,15 @@ export function applyCommit(snapshot: Snapshot, record: CommitRecord): Snapshot 
   };
 }
 
-/** A prefix without a marker may be used for a new database only if nothing is there. */
-async function ensureEmpty(store: ObjectStore, prefix: string): Promise<void> {
-  const { objects } = await store.list(databasePrefix(prefix), { maxKeys: 1 });
-  const first = objects[0];
-  if (first) {
-    throw new NotADatabaseError(
-      `"${prefix}" in ${store.location} is not an s3lite database: it holds objects ` +
-        `(such as "${first.key}") but no s3lite marker`,
-    );
-  }
+/**
+ * The first object under the prefix, if any, not counting the scratch keys of conditional-write
+ * probes (another opener may be creating the database right now). A prefix without a marker
+ * may be used for a new database only if there is none.
+ */
+async function firstObject(store: ObjectStore, prefix: string): Promise<string | undefined> {
+  const under = databasePrefix(prefix);
+  const { objects } = await store.list(under, { maxKeys: 10 });
+  return objects.find((o) => !o.key.startsWith(`${under}${PROBE_KEY_MARK}`))?.key;
 }
 
 /**
@@ -275,6 +348,7 @@ export async function loadCommit(
   if (seq === 0) return EMPTY_SNAPSHOT;
   if (!target) {
     if (seq < oldest) throw expired(store, prefix, seq, oldest);
+    if (await readCommit(store, prefix, seq + 1)) throw await missingRecord(store, prefix, seq);
     throw new NotFoundError(commitKey(prefix, seq), `${store.location} (no commit ${seq})`);
   }
   const bases = [...new Set([target.checkpoint, oldest, hint, 0])]
@@ -289,14 +363,26 @@ export async function loadCommit(
     const between = Array.from({ length: seq - base.seq - 1 }, (_, i) => base.seq + 1 + i);
     const records = await Promise.all(between.map((n) => readCommit(store, prefix, n)));
     let snapshot = base;
-    for (const record of [...records, target]) {
-      // Collected while we read: the commit asked for is about to go too.
-      if (!record) throw expired(store, prefix, seq);
+    for (const [i, record] of [...records, target].entries()) {
+      if (!record) throw await missingRecord(store, prefix, base.seq + 1 + i);
       snapshot = applyCommit(snapshot, record);
     }
     return snapshot;
   }
   throw expired(store, prefix, seq, oldest);
+}
+
+/**
+ * The error for commit record `seq`, missing while a later one exists: collected (GC raised
+ * `oldest-retained` past it, maybe while we read), or else a gap.
+ */
+export async function missingRecord(
+  store: ObjectStore,
+  prefix: string,
+  seq: number,
+): Promise<Error> {
+  const oldest = await readOldestRetained(store, prefix);
+  return seq < oldest ? expired(store, prefix, seq, oldest) : gap(store, prefix, seq);
 }
 
 /** The error for a commit that garbage collection has removed. */

@@ -1,3 +1,4 @@
+import { realClock, realRandom, type Clock, type Random } from '../clock.js';
 import {
   checkpointKey,
   encodeCheckpoint,
@@ -12,12 +13,14 @@ import type { ObjectInfo, ObjectStore } from '../store/types.js';
 import {
   loadCommit,
   loadHead,
+  missingRecord,
   readCheckpointHint,
   readCommit,
   readOldestRetained,
   tryLoadCheckpoint,
   type Snapshot,
 } from './commit-log.js';
+import { fence } from './fence.js';
 import { takeInventory, type Inventory } from './inventory.js';
 import { oldestRetained, retentionPolicy, type RetentionOptions } from './retention.js';
 
@@ -27,6 +30,10 @@ export interface GcOptions extends RetentionOptions {
   dryRun?: boolean;
   /** Commits between two checkpoints, as the database's writers use (default 32). */
   checkpointInterval?: number;
+  /** The time that ages are measured by, against the store's object dates (default: real). */
+  clock?: Clock;
+  /** Randomness for the transaction id of a fence (default: real). For simulations. */
+  random?: Random;
   signal?: AbortSignal;
 }
 
@@ -45,6 +52,11 @@ export interface GcReport {
   bytesFreed: number;
   /** Page objects no kept commit names, left because they are younger than the grace period. */
   youngPagesKept: number;
+  /**
+   * The fence commit made before deleting page objects of transactions that no commit names
+   * (so that none of them can commit any more), if one was needed and made.
+   */
+  fence?: number;
   /** Bytes under the prefix before and after. */
   storedBytesBefore: number;
   storedBytesAfter: number;
@@ -81,7 +93,8 @@ export async function collectGarbage(
   const interval = options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
   const dryRun = options.dryRun ?? false;
   const signal = options.signal;
-  const now = Date.now();
+  const clock = options.clock ?? realClock;
+  const now = clock.now();
   // Read before listing: GC keeps every record after the checkpoint it names (openers need them).
   const hint = await readCheckpointHint(store, prefix);
   const inventory = await takeInventory(store, prefix, signal);
@@ -130,6 +143,8 @@ export async function collectGarbage(
   const doomedCheckpoints = [...inventory.checkpoints].filter(([seq]) => seq < floorSeq);
   const { doomedPages, young } = unreferencedPages(inventory, live, now - policy.graceMs);
   report.youngPagesKept = young;
+  // Read before the records go: which transactions whose pages are doomed did commit.
+  const committed = await committedTxids(store, prefix, live.txids, doomedCommits, memo);
 
   if (!dryRun && floorSeq > (await readOldestRetained(store, prefix))) {
     await store.put(oldestRetainedKey(prefix), encodeOldestRetained(floorSeq), { signal });
@@ -142,6 +157,16 @@ export async function collectGarbage(
     doomedCheckpoints.map(([, o]) => o),
     'checkpoints',
   );
+  // Pages of transactions no commit is known to name may belong to a writer still at work:
+  // fence it off first, or leave them for a later run.
+  const unnamed = [...doomedPages.keys()].filter((txid) => !committed.has(txid));
+  if (unnamed.length > 0 && !dryRun) {
+    if (await fence(store, prefix, head, clock, options.random ?? realRandom)) {
+      report.fence = head.seq + 1;
+    } else {
+      for (const txid of unnamed) doomedPages.delete(txid);
+    }
+  }
   // Writers that committed since the head was read: their pages are live after all.
   for (const txid of await committedSince(store, prefix, head.seq)) doomedPages.delete(txid);
   await remove([...doomedPages.values()].flat(), 'pages');
@@ -235,8 +260,10 @@ async function liveSet(
     else txids.add(txid);
   }
   const records = await Promise.all(unknown.map((seq) => readCommit(store, prefix, seq)));
-  for (const record of records) {
-    if (!record) continue;
+  for (const [i, record] of records.entries()) {
+    // Gone since the head was loaded: a concurrent collection moved past it, or a gap. Either
+    // way this run's view is stale or wrong: stop before deleting anything.
+    if (!record) throw await missingRecord(store, prefix, unknown[i] ?? 0);
     memo.set(record.seq, record.txid);
     txids.add(record.txid);
   }
@@ -263,6 +290,29 @@ function unreferencedPages(
     else doomedPages.set(txid, unreferenced);
   }
   return { doomedPages, young };
+}
+
+/**
+ * Transaction ids known to have committed: those of the kept commits (`live`) and those of the
+ * commits being collected, from `memo` or else read before they go (one GET each, once).
+ */
+async function committedTxids(
+  store: ObjectStore,
+  prefix: string,
+  live: ReadonlySet<string>,
+  doomedCommits: Array<[number, ObjectInfo]>,
+  memo: TxidMemo,
+): Promise<Set<string>> {
+  const committed = new Set(live);
+  const unknown: number[] = [];
+  for (const [seq] of doomedCommits) {
+    const txid = memo.get(seq);
+    if (txid === undefined) unknown.push(seq);
+    else committed.add(txid);
+  }
+  const records = await Promise.all(unknown.map((seq) => readCommit(store, prefix, seq)));
+  for (const record of records) if (record) committed.add(record.txid);
+  return committed;
 }
 
 /** Transaction ids of the commits made after `seq`. */

@@ -24,6 +24,15 @@ export const DEFAULT_KEEP_FOR_MS = 24 * 3_600_000;
 /** Default grace period: one hour. */
 export const DEFAULT_GRACE_MS = 3_600_000;
 
+/**
+ * GC never removes a commit record stored less than this long ago, whatever `grace` says.
+ * Writers rely on it: a connection that saw the head less than `HEAD_TRUST_MS` (2 s) ago skips
+ * the checks that the next commit number is still free, because a record made since cannot
+ * have been collected yet. The margin between the two absorbs clock differences between a
+ * collecting host and the store's dates (docs/history.md).
+ */
+export const MIN_RECORD_AGE_MS = 60_000;
+
 /** Retention rules checked and in milliseconds. */
 export interface RetentionPolicy {
   keepLast: number | undefined;
@@ -70,5 +79,6 @@ export function oldestRetained(
   if (policy.keepLast !== undefined) floors.push(head - policy.keepLast + 1);
   if (policy.keepForMs !== undefined) floors.push(firstSince(now - policy.keepForMs));
   const kept = Math.min(...floors);
-  return Math.max(1, Math.min(kept, firstSince(now - policy.graceMs), head));
+  const young = firstSince(now - Math.max(policy.graceMs, MIN_RECORD_AGE_MS));
+  return Math.max(1, Math.min(kept, young, head));
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { checksum, isValidPageSize } from '../format/index.js';
 
@@ -27,8 +26,6 @@ export interface CommitContent {
  * creates the commit record.
  */
 export class Transaction {
-  /** Random id: names this transaction's page objects and identifies its commit record. */
-  readonly txid = randomBytes(8).toString('hex');
   pageSize: number;
   size: number;
   private readonly dirty = new Map<number, Uint8Array>();
@@ -37,7 +34,12 @@ export class Transaction {
   /** Snapshot bytes at or past this offset were truncated away and read as zeros. */
   private baseLimit: number;
 
+  /**
+   * @param txid Random id: names this transaction's page objects and identifies its commit
+   *   record.
+   */
   constructor(
+    readonly txid: string,
     private readonly basePageSize: number,
     private readonly baseSize: number,
     private readonly io: TransactionIO,

@@ -1,3 +1,4 @@
+import type { Clock, Random } from '../clock.js';
 import type { ObjectStore } from '../store/types.js';
 import type { PageCache } from './page-cache.js';
 import type { RetentionOptions } from './retention.js';
@@ -57,6 +58,20 @@ export interface VolumeOptions {
    * (0, the default: never; run `gc()` or `s3lite gc` instead).
    */
   gcEvery?: number;
+  /**
+   * Called when work after a commit point fails: a checkpoint or its hint, the clean-up of a
+   * lost race's pages, automatic garbage collection. Such work is best effort (the commit
+   * stands, and the work is tried again later), so its failures never become a transaction's
+   * error; they are counted in `stats().backgroundErrors` and handed to this function.
+   */
+  onBackgroundError?: (error: Error) => void;
+  /**
+   * Time for commit record dates, head-trust durations and garbage collection's ages (default:
+   * the real clock). For simulations; the store takes its own.
+   */
+  clock?: Clock;
+  /** Randomness for transaction ids and retry jitter (default: real). For simulations. */
+  random?: Random;
 }
 
 /** Counters of one volume (the store's own request metrics are on `store.metrics`). */
@@ -69,6 +84,13 @@ export interface VolumeStats {
   conflicts: number;
   /** Pages uploaded before their transaction committed, to bound memory. */
   pagesUploadedEarly: number;
+  /**
+   * Failures of work after a commit point (checkpoints, hints, clean-up, automatic GC): none of
+   * them failed a commit (see `onBackgroundError`).
+   */
+  backgroundErrors: number;
+  /** The message of the latest of those failures. */
+  lastBackgroundError?: string;
 }
 
 export type { ObjectStore };

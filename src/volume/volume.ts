@@ -1,3 +1,4 @@
+import { randomHex, realClock, realRandom } from '../clock.js';
 import {
   ClosedError,
   ConflictError,
@@ -6,6 +7,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
   ReadOnlyError,
+  UnknownOutcomeError,
   UnsafeStoreError,
 } from '../errors.js';
 import {
@@ -14,7 +16,6 @@ import {
   commitKey,
   encodeCheckpoint,
   encodeCheckpointHint,
-  encodeCommitRecord,
   encodeMarker,
   latestCheckpointKey,
   databasePrefix,
@@ -27,18 +28,21 @@ import type { ObjectStore } from '../store/types.js';
 import {
   applyCommit,
   catchUp,
+  collectedPast,
   expired,
+  gap,
   loadCommit,
   loadHead,
   readCheckpointHint,
   readCommit,
   type Snapshot,
 } from './commit-log.js';
+import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
 import { commitAtTime } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
-import type { RetentionOptions } from './retention.js';
+import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
 
@@ -81,7 +85,7 @@ export class Volume {
   /** Page objects the open transaction uploaded early (garbage unless its commit names them). */
   private earlyUploads = new Set<string>();
   private closed = false;
-  /** When (performance.now(), at the request's start) the snapshot was last seen to be the head. */
+  /** When (clock.monotonic(), at the request's start) the snapshot was last seen to be the head. */
   private confirmedAt: number;
   /** A page of the snapshot was found collected: the next probe must check the hint. */
   private snapshotCollected = false;
@@ -93,6 +97,10 @@ export class Volume {
   private readonly gcMemo: TxidMemo = new Map();
   private readonly cache: PageCache;
   private readonly readAhead: ReadAhead;
+  /** The transaction began before the database existed, and another writer created it. */
+  private headUnchecked = false;
+  /** Checkpoints are not tried again before this commit (set when one failed). */
+  private checkpointRetryAt = 0;
   private readonly counters: VolumeStats = {
     cacheHits: 0,
     cacheMisses: 0,
@@ -100,14 +108,18 @@ export class Volume {
     commits: 0,
     conflicts: 0,
     pagesUploadedEarly: 0,
+    backgroundErrors: 0,
   };
 
   private constructor(
     readonly store: ObjectStore,
     readonly prefix: string,
-    private readonly options: Required<Omit<VolumeOptions, 'cache' | 'at' | 'retention'>> & {
+    private readonly options: Required<
+      Omit<VolumeOptions, 'cache' | 'at' | 'retention' | 'onBackgroundError'>
+    > & {
       at: number | undefined;
       retention: VolumeOptions['retention'];
+      onBackgroundError: VolumeOptions['onBackgroundError'];
     },
     cache: PageCache,
     head: { marker: Uint8Array | undefined; snapshot: Snapshot },
@@ -137,6 +149,9 @@ export class Volume {
       at: undefined as number | undefined,
       retention: options.retention,
       gcEvery: options.gcEvery ?? 0,
+      onBackgroundError: options.onBackgroundError,
+      clock: options.clock ?? realClock,
+      random: options.random ?? realRandom,
     };
     if (!(settings.checkpointInterval >= 1)) {
       throw new InvalidArgumentError(`checkpointInterval must be at least 1`);
@@ -144,7 +159,7 @@ export class Volume {
     if (!(Number.isSafeInteger(settings.gcEvery) && settings.gcEvery >= 0)) {
       throw new InvalidArgumentError(`gcEvery must be a whole number ≥ 0, not ${options.gcEvery}`);
     }
-    const openedAt = performance.now();
+    const openedAt = settings.clock.monotonic();
     if (options.at !== undefined) {
       settings.at = await commitNumber(store, normalized, options.at);
     }
@@ -219,7 +234,7 @@ export class Volume {
       this.marker = head.marker;
       this.snapshotState = head.snapshot;
     } else {
-      const started = performance.now();
+      const started = this.options.clock.monotonic();
       this.snapshotState = await catchUp(
         this.store,
         this.prefix,
@@ -242,11 +257,13 @@ export class Volume {
     if (this.txn) return;
     if (this.options.readOnly) throw new ReadOnlyError(`${this.describe()} is open read-only`);
     await this.ensureSafeStore();
-    if (this.marker) await this.checkStillHead(true);
+    this.headUnchecked = false;
+    if (this.marker) await this.checkStillHead();
     const map = this.snapshotState.map;
     const base = this.snapshotState;
     this.earlyUploads = new Set();
     this.txn = new Transaction(
+      randomHex(this.options.random, 8),
       map.pageSize,
       map.pageCount * map.pageSize,
       {
@@ -334,7 +351,7 @@ export class Volume {
       const record: CommitRecord = {
         seq: base.seq + 1,
         txid: txn.txid,
-        time: Date.now(),
+        time: this.options.clock.now(),
         pageSize: content.pageSize,
         pageCount: content.pageCount,
         checkpoint: base.checkpointSeq,
@@ -344,16 +361,19 @@ export class Volume {
         content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
       );
       const ourPages = [...committedKeys, ...this.earlyUploads];
-      // A long transaction: commit N + 1 may have been made and collected since (see trusted()).
-      if (this.marker && !this.trusted(performance.now())) {
-        await this.checkStillHead(false).catch(async (error: unknown) => {
+      if (this.headUnchecked) {
+        this.headUnchecked = false;
+        await this.checkStillHead().catch(async (error: unknown) => {
           await this.discard(ourPages);
           throw error;
         });
       }
-      const creating = performance.now();
+      const creating = this.options.clock.monotonic();
       await this.createCommitRecord(record, ourPages);
-      this.confirm(creating);
+      // A long transaction, or a snapshot not seen to be the head lately: the number may have
+      // been taken and collected meanwhile (see trusted()).
+      if (this.trusted(this.options.clock.monotonic())) this.confirm(creating);
+      else await this.checkNumberWasFree(record, creating, ourPages);
       // Early uploads of pages rewritten later in the transaction are garbage already.
       await this.discard([...this.earlyUploads].filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
@@ -398,6 +418,8 @@ export class Volume {
         keepLast: rules.keepLast,
         keepFor: rules.keepFor,
         grace: options.grace ?? defaults.grace,
+        clock: options.clock ?? this.options.clock,
+        random: options.random ?? this.options.random,
       },
       this.gcMemo,
     );
@@ -420,22 +442,97 @@ export class Volume {
   }
 
   /**
-   * `ConflictError` unless the snapshot is still the head. With `probe`, one GET of the next
-   * commit record (plus the hint, in parallel, when the snapshot is no longer trusted); without,
-   * only the hint (the caller is about to create the next record, which fails if it exists).
+   * `ConflictError` unless the snapshot is still the head: one GET of the next commit record
+   * (plus the one after it and the hint, in parallel, when the snapshot is no longer trusted).
    */
-  private async checkStillHead(probe: boolean): Promise<void> {
-    const started = performance.now();
+  private async checkStillHead(): Promise<void> {
+    const started = this.options.clock.monotonic();
     const next = this.snapshotState.seq + 1;
     const verify = !this.trusted(started);
-    const [record, hint] = await Promise.all([
-      probe ? readCommit(this.store, this.prefix, next) : undefined,
+    const [record, past, hint] = await Promise.all([
+      readCommit(this.store, this.prefix, next),
+      // Never create a record while later ones exist (a gap): checked with the hint, whenever
+      // the snapshot is not trusted, in the same round trip.
+      verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
-    if (record || hint >= next) {
+    if (record || hint >= next) throw this.headMoved(next);
+    // The GETs ran in parallel: a record past a miss is a gap only if the miss persists.
+    if (past) {
+      if (await readCommit(this.store, this.prefix, next)) throw this.headMoved(next);
+      throw gap(this.store, this.prefix, next);
+    }
+    this.confirm(started);
+  }
+
+  /**
+   * Whether GC has collected past commit `seq`, just created by transaction `txid`: read a few
+   * times, since the commit is made and only this read decides whether it counts. When no
+   * read succeeds, the outcome is unknown.
+   */
+  private async collectedOrUnknown({ seq, txid }: Pick<CommitRecord, 'seq' | 'txid'>) {
+    let failure: unknown;
+    for (let round = 0; round <= RESOLVE_ROUNDS; round++) {
+      try {
+        return await collectedPast(this.store, this.prefix, seq);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw new UnknownOutcomeError(
+      commitKey(this.prefix, seq),
+      seq,
+      txid,
+      `${this.describe()}: commit ${seq} (transaction ${txid}) was created, but whether its ` +
+        `number had been used and collected before could not be read; reopen the database and ` +
+        `look for its transaction id`,
+      { cause: failure },
+    );
+  }
+
+  /** The conflict of a snapshot whose next commit, `next`, another writer has made. */
+  private headMoved(next: number): ConflictError {
+    this.counters.conflicts += 1;
+    return new ConflictError(
+      `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
+    );
+  }
+
+  /**
+   * Commit `seq` was just created by transaction `txid` (the create started at `creating`) on a snapshot that was not
+   * trusted any more. A create-only PUT also succeeds on a key that garbage collection deleted,
+   * so make sure the number was free: GC raises `oldest-retained` past every record before
+   * deleting it, so `oldest-retained` past `seq` means that `seq` had been used and collected.
+   * Then this record lies in collected territory, where no reader looks (they start at the
+   * hint, which GC moves past it too): it is never acknowledged, `ConflictError`, and the
+   * transaction re-runs on the real head. GC never collects a record younger than
+   * {@link MIN_RECORD_AGE_MS}, so only while that much time has not passed since the create can
+   * the floor be blamed on an older record; later, the outcome is unknown. One GET.
+   */
+  private async checkNumberWasFree(
+    { seq, txid }: CommitRecord,
+    creating: number,
+    ourPages: string[],
+  ): Promise<void> {
+    const started = this.options.clock.monotonic();
+    if (await this.collectedOrUnknown({ seq, txid })) {
+      this.snapshotCollected = true;
+      if (this.options.clock.monotonic() - creating >= MIN_RECORD_AGE_MS / 2) {
+        throw new UnknownOutcomeError(
+          commitKey(this.prefix, seq),
+          seq,
+          txid,
+          `${this.describe()}: garbage collection has passed commit ${seq} while its creation ` +
+            `was being checked, so whether this transaction's record is part of the history ` +
+            `cannot be told; reopen the database and look for its transaction id`,
+        );
+      }
       this.counters.conflicts += 1;
+      await this.discard(ourPages);
       throw new ConflictError(
-        `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
+        `${this.describe()}: commit ${seq} had already been made, and removed by garbage ` +
+          `collection, before this transaction's record for it was created; that record is ` +
+          `not part of the history`,
       );
     }
     this.confirm(started);
@@ -456,46 +553,69 @@ export class Volume {
       do {
         this.autoGcAgain = false;
         // Best effort: a failed run leaves garbage for the next one, never damage.
-        await this.gc().catch(() => undefined);
+        await this.gc().catch((error: unknown) => this.backgroundFailure(error));
       } while (this.autoGcAgain);
       this.autoGc = undefined;
     })();
   }
 
   /**
-   * Delete page objects no commit will ever name; a failure only leaves garbage for GC. Called only when that is certain (a rollback, a commit another writer
-   * won, a page superseded within its transaction), never after a commit whose outcome is
-   * unknown — its pages may be live.
+   * Delete page objects no commit will ever name; a failure only leaves garbage for GC. Called
+   * only when that is certain (a rollback, a commit another writer won, a page superseded
+   * within its transaction), never after a commit whose outcome is unknown — its pages may be
+   * live.
    */
   private async discard(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.store.deleteMany(keys).catch(() => undefined);
+    if (keys.length === 0) return;
+    await this.store.deleteMany(keys).catch((error: unknown) => this.backgroundFailure(error));
   }
 
-  private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
-    const key = commitKey(this.prefix, record.seq);
+  /**
+   * Work after a commit point (checkpoint, hint, clean-up, automatic GC) failed. The commit
+   * stands, so the failure is not the transaction's: it is counted in {@link stats} and handed
+   * to `onBackgroundError`.
+   */
+  private backgroundFailure(error: unknown): void {
+    this.counters.backgroundErrors += 1;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.counters.lastBackgroundError = failure.message;
     try {
-      await this.store.put(key, encodeCommitRecord(record), { ifNoneMatch: '*' });
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-      // A retry of our own create whose first attempt succeeded also lands here.
-      const winner = await readCommit(this.store, this.prefix, record.seq);
-      if (winner?.txid === record.txid) return;
-      this.counters.conflicts += 1;
-      await this.discard(ourPages);
-      throw new ConflictError(
-        `${this.describe()}: another writer made commit ${record.seq} first (transaction ${winner?.txid ?? '?'})`,
-        { cause: error },
-      );
+      this.options.onBackgroundError?.(failure);
+    } catch {
+      // The application's handler failing must not fail the commit either.
     }
   }
 
-  /** Every `checkpointInterval` commits, save the whole page map so opening stays cheap. */
+  /** Create the next commit record: returns when it is ours, throws `ConflictError` when not. */
+  private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
+    const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
+    if (outcome.won) return;
+    this.counters.conflicts += 1;
+    await this.discard(ourPages);
+    throw new ConflictError(
+      `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.winner ?? '?'})`,
+      { cause: outcome.cause },
+    );
+  }
+
+  /**
+   * Every `checkpointInterval` commits, save the whole page map so opening stays cheap. Best
+   * effort: a failure is reported as a background error and tried again `checkpointInterval`
+   * commits later (not at every commit: a store that fails them would make every commit pay).
+   */
   private async maybeCheckpoint(): Promise<void> {
     const s = this.snapshotState;
-    if (s.seq - s.checkpointSeq < this.options.checkpointInterval) return;
-    await this.store.put(checkpointKey(this.prefix, s.seq), encodeCheckpoint(s.seq, s.map));
-    await this.store.put(latestCheckpointKey(this.prefix), encodeCheckpointHint(s.seq));
-    this.snapshotState = { ...s, checkpointSeq: s.seq };
+    const interval = this.options.checkpointInterval;
+    if (s.seq - s.checkpointSeq < interval || s.seq < this.checkpointRetryAt) return;
+    try {
+      await this.store.put(checkpointKey(this.prefix, s.seq), encodeCheckpoint(s.seq, s.map));
+      // Commits name the checkpoint from now on, so openers find it even if the hint fails.
+      this.snapshotState = { ...this.snapshotState, checkpointSeq: s.seq };
+      await this.store.put(latestCheckpointKey(this.prefix), encodeCheckpointHint(s.seq));
+    } catch (error) {
+      this.checkpointRetryAt = s.seq + interval;
+      this.backgroundFailure(error);
+    }
   }
 
   private async createMarker(): Promise<void> {
@@ -505,11 +625,13 @@ export class Volume {
       await this.store.put(key, bytes, { ifNoneMatch: '*' });
       this.marker = bytes;
     } catch (error) {
-      // Another writer created the database at the same moment: the commit race decides.
       if (!(error instanceof PreconditionFailedError)) throw error;
       const existing = (await this.store.get(key)).body;
       decodeMarker(key, existing);
       this.marker = existing;
+      // Another writer created the database since this transaction began: without a marker
+      // there was nothing to check then, so the commit checks the head first.
+      this.headUnchecked = true;
     }
   }
 
@@ -645,6 +767,16 @@ export class Volume {
     if (snapshotSeq && !(await readCommit(this.store, this.prefix, snapshotSeq))) {
       this.snapshotCollected = true;
       return expired(this.store, this.prefix, snapshotSeq);
+    }
+    // One of the transaction's own uploads: GC took it, and fenced the transaction off first.
+    const next = this.snapshotState.seq + 1;
+    if (!snapshotSeq && this.txn && (await readCommit(this.store, this.prefix, next))) {
+      this.counters.conflicts += 1;
+      return new ConflictError(
+        `${this.describe()}: commit ${next} was made after this transaction began, and garbage ` +
+          `collection has removed the pages it uploaded early`,
+        { cause },
+      );
     }
     return new CorruptError(key, `page object missing from ${this.store.location}`, { cause });
   }

@@ -11,6 +11,7 @@ import { PageCache, Volume } from '../../src/volume/index.js';
  */
 export class Interloper extends DelegatingStore {
   private pending = 0;
+  private hook: (() => Promise<unknown>) | undefined;
 
   constructor(
     inner: ObjectStore,
@@ -24,15 +25,25 @@ export class Interloper extends DelegatingStore {
     this.pending = n;
   }
 
+  /** Run `hook` (anything other writers or a collector do) just before the next commit. */
+  beforeNextCommit(hook: () => Promise<unknown>): void {
+    this.hook = hook;
+  }
+
   protected override async around<T>(
     operation: StoreOperation,
     key: string | undefined,
     _attempt: Attempt,
     forward: () => Promise<T>,
   ): Promise<T> {
-    if (operation === 'put' && key?.includes('/commits/') && this.pending > 0) {
-      this.pending -= 1;
-      await commitElsewhere(this.inner, this.prefix);
+    if (operation === 'put' && key?.includes('/commits/')) {
+      const hook = this.hook;
+      this.hook = undefined;
+      await hook?.();
+      if (this.pending > 0) {
+        this.pending -= 1;
+        await commitElsewhere(this.inner, this.prefix);
+      }
     }
     return forward();
   }

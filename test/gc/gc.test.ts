@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open, type Database } from '../../src/db/index.js';
 import type { ObjectStore } from '../../src/store/index.js';
 import { collectGarbage, PageCache, Volume, type GcOptions } from '../../src/volume/index.js';
+import { later, LATER_MS } from '../helpers/clock.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 
@@ -65,7 +66,7 @@ describe.each(STORE_KINDS)('garbage collection: %s', (kind) => {
       images.push(await writer.read(0, writer.size));
     }
 
-    const report = await gc({ keepLast: 15, grace: 0, checkpointInterval: 4 });
+    const report = await gc({ keepLast: 15, grace: 0, checkpointInterval: 4, clock: later });
     // Commit 26 is the 15th newest; the checkpoint at 24 is close enough to keep from there.
     expect(report).toMatchObject({ head: 40, oldestRetained: 24, checkpointsWritten: [] });
     expect(report.removed.commits).toBe(23);
@@ -85,7 +86,7 @@ describe.each(STORE_KINDS)('garbage collection: %s', (kind) => {
     }
     // Nothing left to collect, even for a more generous policy; the writer goes on.
     for (const keepLast of [15, 30]) {
-      const again = await gc({ keepLast, grace: 0, checkpointInterval: 4 });
+      const again = await gc({ keepLast, grace: 0, checkpointInterval: 4, clock: later });
       expect(again).toMatchObject({ oldestRetained: 24, checkpointsWritten: [] });
       expect(again.removed).toEqual({ commits: 0, checkpoints: 0, pages: 0 });
     }
@@ -101,11 +102,11 @@ describe.each(STORE_KINDS)('garbage collection: %s', (kind) => {
     for (let i = 0; i < 10; i++) await db.run('INSERT INTO t(v) VALUES (randomblob(3000))');
     await db.run('DELETE FROM t WHERE id % 2 = 0');
 
-    const dry = await db.gc({ keepLast: 1, grace: 0, dryRun: true });
+    const dry = await db.gc({ keepLast: 1, grace: 0, dryRun: true, clock: later });
     expect(dry).toMatchObject({ dryRun: true, head: 12, oldestRetained: 12 });
     expect(dry.removed.commits).toBe(11);
     const before = await keys(area, '');
-    const report = await db.gc({ keepLast: 1, grace: 0 });
+    const report = await db.gc({ keepLast: 1, grace: 0, clock: later });
     expect({ ...report, dryRun: true }).toEqual(dry);
     // It wrote a checkpoint at the head, the hint naming it and the oldest-retained record.
     expect(before.length - (await keys(area, '')).length).toBe(
@@ -136,7 +137,7 @@ describe.each(STORE_KINDS)('garbage collection: %s', (kind) => {
     for (let i = 1; i <= 3; i++) {
       await writer.exec(`UPDATE t SET v = randomblob(1000); UPDATE counter SET n = ${i}`);
     }
-    await writer.gc({ keepLast: 1, grace: 0 });
+    await writer.gc({ keepLast: 1, grace: 0, clock: later });
 
     const error = await failure(reader.query('SELECT sum(length(v)) AS bytes FROM t'));
     expect(error.code).toBe('SNAPSHOT_EXPIRED');
@@ -152,7 +153,7 @@ describe.each(STORE_KINDS)('garbage collection: %s', (kind) => {
     await idle.exec('CREATE TABLE t(n)');
     const writer = await connect();
     for (let n = 1; n <= 5; n++) await writer.run('INSERT INTO t VALUES (?)', [n]);
-    await writer.gc({ keepLast: 1, grace: 0 });
+    await writer.gc({ keepLast: 1, grace: 0, clock: later });
     // Long enough that the idle connection no longer takes a missing record for the head.
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect(await idle.queryOne('SELECT count(*) AS n FROM t')).toEqual({ n: 5 });
@@ -179,7 +180,7 @@ describe.each(STORE_KINDS)('garbage collection: %s', (kind) => {
     const started = Date.now();
     while (Date.now() - started < 3000) {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const report = await gc({ keepLast: 1, grace: 2000 });
+      const report = await gc({ keepLast: 1, grace: LATER_MS + 2000, clock: later });
       removed.commits += report.removed.commits;
       removed.pages += report.removed.pages;
     }
@@ -220,7 +221,7 @@ describe.each(STORE_KINDS)('garbage collection: %s', (kind) => {
   });
 
   it('collects garbage by itself every gcEvery commits, with the retention it was given', async () => {
-    const db = await connect({ gcEvery: 5, retention: { keepLast: 2, grace: 0 } });
+    const db = await connect({ gcEvery: 5, retention: { keepLast: 2, grace: 0 }, clock: later });
     await db.exec('CREATE TABLE t(v)');
     for (let i = 0; i < 9; i++) await db.run('INSERT INTO t VALUES (?)', [i]);
     // Closing waits for the collection that commit 10 started.

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LATER_MS } from '../helpers/clock.js';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -29,6 +30,18 @@ const jsonLines = (text: string) =>
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/**
+ * Date every file under `dir` two minutes back, as if the commits were made that long ago:
+ * GC never collects a commit record younger than a minute, and the command runs in its own
+ * process, on the real clock.
+ */
+function age(dir: string): void {
+  const then = new Date(Date.now() - LATER_MS);
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    utimesSync(path.join(dir, String(entry)), then, then);
+  }
+}
 
 const dir = mkdtempSync(path.join(tmpdir(), 's3lite-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,6 +86,7 @@ describe('s3lite log, sql --at and gc', () => {
   });
 
   it('collects history', async () => {
+    age(dir);
     const dry = await s3lite('gc', '--dry-run', '--json', '--keep-last', '1', '--grace', '0', url);
     expect(JSON.parse(dry.stdout)).toMatchObject({
       dryRun: true,

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitLog, type Database } from '../../src/db/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { PageCache } from '../../src/volume/index.js';
+import { later } from '../helpers/clock.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 import { Connections } from '../helpers/connections.js';
@@ -131,7 +132,7 @@ describe.each(STORE_KINDS)('time travel: %s', (kind) => {
     const early = db.stats().snapshot.time;
     const second = (await commitLog({ store: area.store, prefix: area.prefix })).at(-2);
     expect(second?.seq).toBe(2);
-    const report = await db.gc({ keepLast: 5, grace: 0 });
+    const report = await db.gc({ keepLast: 5, grace: 0, clock: later });
     expect(report.oldestRetained).toBe(16);
 
     for (const at of [1, 15, new Date(second!.time)]) {

@@ -189,8 +189,8 @@ describe.each(STORE_KINDS)('Volume: %s', (kind) => {
     const reopened = await open(area, { checkpointInterval: 4 });
     expect(reopened.snapshot.seq).toBe(10);
     const m = area.store.metrics.snapshot();
-    // marker + hint + checkpoint 8 + commits 9, 10 and two probes past the head
-    expect(m.requests).toMatchObject({ get: 7, list: 0, put: 0 });
+    // marker + hint + oldest-retained + checkpoint 8 + commits 9, 10 and two probes past the head
+    expect(m.requests).toMatchObject({ get: 8, list: 0, put: 0 });
     for (let i = 1; i <= 10; i++) expect(await reopened.read((i - 1) * P, P)).toEqual(page(i, i));
   });
 

@@ -42,12 +42,12 @@ export class FaultInjectingStore extends DelegatingStore {
   /** Faults injected so far, by kind. */
   readonly injected: Record<FaultKind, number> = { error: 0, timeout: 0, 'lost-response': 0 };
   private rules: Array<FaultRule & { hits: number }>;
-  private random: () => number;
+  private readonly dice: () => number;
 
   constructor(inner: ObjectStore, options: FaultOptions = {}) {
     super(inner, { retry: DEFAULT_RETRY, ...options });
     this.rules = (options.rules ?? []).map((rule) => ({ ...rule, hits: 0 }));
-    this.random = seededRandom(options.seed ?? 1);
+    this.dice = seededRandom(options.seed ?? 1);
   }
 
   /** Add a rule; by default it hits the next matching request once. */
@@ -95,7 +95,7 @@ export class FaultInjectingStore extends DelegatingStore {
       if (rule.times !== undefined && rule.hits >= rule.times) continue;
       if (rule.operations && !rule.operations.includes(operation)) continue;
       if (rule.keys && (key === undefined || !rule.keys.test(key))) continue;
-      if (this.random() >= (rule.probability ?? 1)) continue;
+      if (this.dice() >= (rule.probability ?? 1)) continue;
       rule.hits += 1;
       return rule.kind;
     }

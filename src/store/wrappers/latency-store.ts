@@ -1,5 +1,4 @@
 import type { Attempt, BaseStoreOptions } from '../base-store.js';
-import { sleep } from '../retry.js';
 import type { ObjectStore, StoreOperation } from '../types.js';
 import { DelegatingStore } from './delegating-store.js';
 
@@ -28,7 +27,7 @@ export class LatencyStore extends DelegatingStore {
     attempt: Attempt,
     forward: () => Promise<T>,
   ): Promise<T> {
-    await sleep(this.latencyOf(operation), attempt.signal);
+    await this.clock.sleep(this.latencyOf(operation), attempt.signal);
     return forward();
   }
 }

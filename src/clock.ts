@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { AbortedError } from './errors.js';
+
+/**
+ * Where s3lite gets the time. Every layer takes one as an option (default {@link realClock}),
+ * so that a test can run stores, volumes, garbage collection and retries in simulated time:
+ * no wall-clock waits, and the same seed gives the same interleaving.
+ */
+export interface Clock {
+  /** Calendar time in epoch ms: commit record times, ages compared with the store's dates. */
+  now(): number;
+  /** Milliseconds from an arbitrary origin that never go backwards: durations and deadlines. */
+  monotonic(): number;
+  /** Resolve after `ms`; reject with `AbortedError` as soon as `signal` fires. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Where s3lite gets randomness (default {@link realRandom}): back-off jitter, transaction ids
+ * and scratch keys. A seeded one makes a simulation replay exactly.
+ */
+export interface Random {
+  /** A number in [0, 1), uniformly distributed. */
+  random(): number;
+  /** `length` random bytes; unpredictable in the default, as ids must not collide. */
+  bytes(length: number): Uint8Array;
+}
+
+/** The process's clocks: `Date.now()`, `performance.now()` and timers. */
+export const realClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+  sleep: realSleep,
+};
+
+/** `Math.random()` for jitter, the operating system's generator for ids. */
+export const realRandom: Random = {
+  random: () => Math.random(),
+  bytes: (length) => randomBytes(length),
+};
+
+/** `length` random bytes as lower-case hex, for ids and scratch keys. */
+export function randomHex(random: Random, length: number): string {
+  return Buffer.from(random.bytes(length)).toString('hex');
+}
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new AbortedError('operation aborted', { cause: signal.reason }));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError('operation aborted', { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,38 @@
+import { randomHex, type Clock, type Random } from '../clock.js';
+import type { CommitRecord } from '../format/index.js';
+import type { ObjectStore } from '../store/types.js';
+import { collectedPast, type Snapshot } from './commit-log.js';
+import { createWithKnownOutcome } from './commit-outcome.js';
+
+/**
+ * Make every write transaction that began at or before `head` lose its commit race, by making
+ * commit `head + 1` first: a commit that changes no page (`fence: true` in its record).
+ * Garbage collection does this before it deletes page objects of transactions that no commit
+ * names: a writer whose uploads it deletes (one slower than the grace period, or any writer
+ * with `grace: 0`) then can never publish a commit naming them, since every commit number it
+ * could create is taken; it gets a conflict and re-runs on the new head with new pages.
+ *
+ * One create-only PUT (and one GET to make sure the number had not been collected). Returns
+ * whether the fence stands; false when another writer made commit `head + 1` first (its
+ * transaction may be one of those whose pages looked unnamed).
+ */
+export async function fence(
+  store: ObjectStore,
+  prefix: string,
+  head: Snapshot,
+  clock: Clock,
+  random: Random,
+): Promise<boolean> {
+  const record: CommitRecord = {
+    seq: head.seq + 1,
+    txid: randomHex(random, 8),
+    time: clock.now(),
+    pageSize: head.map.pageSize,
+    pageCount: head.map.pageCount,
+    checkpoint: head.checkpointSeq,
+    pages: [],
+    fence: true,
+  };
+  const outcome = await createWithKnownOutcome(store, prefix, record);
+  return outcome.won && !(await collectedPast(store, prefix, record.seq));
+}

@@ -1,0 +1,12 @@
+import { realClock, type Clock } from '../../src/clock.js';
+import { MIN_RECORD_AGE_MS } from '../../src/volume/retention.js';
+
+/** How far {@link later} runs ahead of the real clock. */
+export const LATER_MS = 2 * MIN_RECORD_AGE_MS;
+
+/**
+ * A collector's clock, running ahead of the real one: for it every commit record a test made
+ * is old enough to collect (GC never takes records younger than `MIN_RECORD_AGE_MS`), as if
+ * the collection ran two minutes later.
+ */
+export const later: Clock = { ...realClock, now: () => realClock.now() + LATER_MS };
