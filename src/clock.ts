@@ -7,7 +7,7 @@ import { AbortedError } from './errors.js';
  * no wall-clock waits, and the same seed gives the same interleaving.
  */
 export interface Clock {
-  /** Calendar time in epoch ms: commit record times, ages compared with the store's dates. */
+  /** Calendar time in whole epoch ms: commit record times, ages compared with the store's dates. */
   now(): number;
   /** Milliseconds from an arbitrary origin that never go backwards: durations and deadlines. */
   monotonic(): number;

@@ -27,7 +27,8 @@ export class Scheduler implements Clock {
   steps = 0;
 
   now(): number {
-    return EPOCH_MS + this.timeMs;
+    // Calendar time is whole milliseconds, as Date.now() gives and commit records store.
+    return EPOCH_MS + Math.floor(this.timeMs);
   }
 
   monotonic(): number {
