@@ -80,7 +80,8 @@ export function mapS3Error(sdkError: unknown, context: S3RequestContext): S3lite
   const error = leanCause(sdkError);
   const name = e.Code ?? e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
-  const where = `s3://${context.bucket}${context.key ? `/${context.key}` : ''} at ${context.endpoint}`;
+  const object = `s3://${context.bucket}${context.key ? `/${context.key}` : ''}`;
+  const where = `${object} at ${context.endpoint}`;
   const detail = `${name || 'error'}${e.message ? `: ${e.message}` : ''}`;
 
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e.message ?? '')) {
@@ -92,7 +93,8 @@ export function mapS3Error(sdkError: unknown, context: S3RequestContext): S3lite
   }
   const networkCode = networkCodeOf(sdkError);
   if (networkCode) {
-    return new UnreachableError(`cannot reach ${context.endpoint} (${networkCode})`, {
+    // The endpoint once, and the object: a background failure must say which one it was.
+    return new UnreachableError(`cannot reach ${context.endpoint} (${networkCode}) for ${object}`, {
       cause: error,
       retryable: networkCode !== 'ENOTFOUND',
     });
