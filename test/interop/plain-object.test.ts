@@ -56,10 +56,11 @@ describe('plain .sqlite objects on S3', () => {
     await area.store.putStream(key, createReadStream(file));
 
     // Found without being told: no s3lite marker, nothing under the prefix, an object of that
-    // name with a SQLite header. Told, the opening is one GET of the first 64 KiB.
+    // name with a SQLite header (the s3lite marker, hint and oldest-retained, one LIST, then
+    // the object). Told, the opening is one GET of the first 64 KiB.
     const found = await count(() => connect(key));
     expect(found.result.layout).toBe('object');
-    expect(found.requests).toMatchObject({ get: 3, list: 1, head: 0, put: 0 });
+    expect(found.requests).toMatchObject({ get: 4, list: 1, head: 0, put: 0 });
     const told = await count(() => connect(key, { layout: 'object' }));
     expect(told.requests).toMatchObject({ get: 1, list: 0, head: 0, put: 0 });
     const db = told.result;
