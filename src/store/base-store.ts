@@ -65,12 +65,12 @@ export abstract class BaseStore implements ObjectStore {
     );
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     checkWholeNumber('retry.maxAttempts', this.retry.maxAttempts, 1);
-    // AbortSignal.timeout takes at most 2^32 - 1 ms (about 49 days).
+    // setTimeout takes at most 2^31 - 1 ms (about 24.8 days); longer fires at once.
     this.requestTimeoutMs = checkWholeNumber(
       'requestTimeoutMs',
       options.requestTimeoutMs ?? 30_000,
       1,
-      2 ** 32 - 1,
+      2 ** 31 - 1,
     );
   }
 
@@ -259,8 +259,16 @@ export abstract class BaseStore implements ObjectStore {
     callerSignal: AbortSignal | undefined,
     attemptOnce: (attempt: Attempt) => Promise<T>,
   ): Promise<T> {
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    // Not AbortSignal.timeout: its timer (and the signal it holds) lives on for the whole
+    // timeout after the request settled, thousands of them in a large commit.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('The operation timed out', 'TimeoutError')),
+      this.requestTimeoutMs,
+    );
+    // Like AbortSignal.timeout's, the timer does not keep Node running.
+    timer.unref();
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
     const started = performance.now();
     try {
       return await attemptOnce({ signal });
@@ -268,7 +276,7 @@ export abstract class BaseStore implements ObjectStore {
       if (callerSignal?.aborted) {
         throw new AbortedError(`${operation} on ${this.location} aborted`, { cause: error });
       }
-      if (timeout.aborted) {
+      if (timeout.signal.aborted) {
         throw new TimeoutError(
           `${operation} on ${this.location} timed out after ${this.requestTimeoutMs} ms`,
           { cause: error },
@@ -276,6 +284,7 @@ export abstract class BaseStore implements ObjectStore {
       }
       throw error;
     } finally {
+      clearTimeout(timer);
       this.metrics.recordRequest(operation, performance.now() - started);
     }
   }
