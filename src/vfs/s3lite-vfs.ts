@@ -54,7 +54,7 @@ export class S3liteVfs extends FacadeVFS {
   /** Make `view` openable by SQLite, read-only, under a fresh file name (see {@link ViewFile}). */
   attachView(view: ByteView, description: string): { name: string; file: MainFile } {
     const name = `s3lite-${this.nextFileNo++}.db`;
-    const file = new ViewFile(view, description);
+    const file = new ViewFile(view, `${description} is opened read-only, to be checked`);
     this.attached.set(name, file);
     return { name, file };
   }

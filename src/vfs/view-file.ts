@@ -12,17 +12,17 @@ export interface ByteView {
 /**
  * A read-only main file over a {@link ByteView}: an import's staged pages, which a volume's
  * open write transaction reads back before they become visible. Locks take nothing (the
- * holder of the view owns the transaction); any write is refused.
+ * holder of the view owns the transaction; a subclass may do more); any write is refused with
+ * `refusal` as the message of its `ReadOnlyError`.
  */
 export class ViewFile implements MainFile {
   isOpen = false;
   readonly deviceCharacteristics = 0;
-  private readonly errors = new FileErrors();
+  protected readonly errors = new FileErrors();
 
   constructor(
     private readonly view: ByteView,
-    /** Names the view in the error a write gets. */
-    private readonly name: string,
+    private readonly refusal: string,
   ) {}
 
   get lastError(): unknown {
@@ -53,11 +53,11 @@ export class ViewFile implements MainFile {
     return SQLite.SQLITE_OK;
   }
 
-  async lock(): Promise<number> {
+  async lock(_level: number): Promise<number> {
     return SQLite.SQLITE_OK;
   }
 
-  async unlock(): Promise<number> {
+  async unlock(_level: number): Promise<number> {
     return SQLite.SQLITE_OK;
   }
 
@@ -73,7 +73,7 @@ export class ViewFile implements MainFile {
     return undefined;
   }
 
-  private readOnly(): ReadOnlyError {
-    return new ReadOnlyError(`${this.name} is opened read-only, to be checked`);
+  protected readOnly(): ReadOnlyError {
+    return new ReadOnlyError(this.refusal);
   }
 }
