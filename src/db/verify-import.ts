@@ -1,6 +1,6 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { ImportVerifyError, SqliteError } from '../errors.js';
-import type { StagedCheck } from '../serialize/index.js';
+import type { StagedCheck } from '../serialize/import.js';
 import { VFS_NAME } from '../vfs/index.js';
 import { toS3liteError } from './sql-errors.js';
 import { sqliteRuntime } from './sqlite-runtime.js';

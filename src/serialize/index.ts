@@ -9,5 +9,5 @@ export {
   type ExportOptions,
 } from './export.js';
 // The import functions are public through src/db, which adds SQLite's structure check.
-export type { ImportSource, StagedCheck, StagedDatabase } from './import.js';
+export type { ImportSource } from './import.js';
 export type { Progress, ProgressListener, TransferSummary } from './progress.js';
