@@ -40,6 +40,8 @@ export interface Config {
   metaSyncIntervalMs: number;
   /** Warm repetitions of each metadata search (and of the local copy's). */
   metaSearchRuns: number;
+  /** Scenario 11: databases of these sizes (MB) rewritten in one transaction each. */
+  rewriteMB: number[];
 }
 
 export const FULL: Config = {
@@ -67,6 +69,7 @@ export const FULL: Config = {
   metaGroupedWrites: 1000,
   metaSyncIntervalMs: 100,
   metaSearchRuns: 5,
+  rewriteMB: [100, 300],
 };
 
 export const QUICK: Config = {
@@ -94,4 +97,5 @@ export const QUICK: Config = {
   metaGroupedWrites: 50,
   metaSyncIntervalMs: 100,
   metaSearchRuns: 2,
+  rewriteMB: [10],
 };

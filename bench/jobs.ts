@@ -1,5 +1,12 @@
 import { bulkLoad, type BulkLoad, type BulkLoadJob } from './scenarios/bulk-load.js';
 import { metaStore, type MetaStoreBench, type MetaStoreJob } from './scenarios/meta-store.js';
+import {
+  loadRewriteDatabase,
+  rewrite,
+  type Rewrite,
+  type RewriteJob,
+  type RewriteLoadJob,
+} from './scenarios/rewrite.js';
 import { pointLookup, type PointLookup, type PointLookupJob } from './scenarios/point-lookup.js';
 import { scan, type Scan, type ScanJob } from './scenarios/scan.js';
 import {
@@ -34,7 +41,9 @@ export type Job =
   | TransferJob
   | WholeFileJob
   | WriterJob
-  | MetaStoreJob;
+  | MetaStoreJob
+  | RewriteLoadJob
+  | RewriteJob;
 
 /** The result of each kind of job. */
 export interface JobResults {
@@ -49,6 +58,8 @@ export interface JobResults {
   'whole-file': WholeFile;
   writer: Writer;
   'meta-store': MetaStoreBench;
+  'rewrite-load': Record<string, never>;
+  rewrite: Rewrite;
 }
 
 export type ResultOf<J extends Job> = JobResults[J['kind']];
@@ -77,5 +88,9 @@ export function runJob(job: Job): Promise<JobResults[Job['kind']]> {
       return writer(job);
     case 'meta-store':
       return metaStore(job);
+    case 'rewrite-load':
+      return loadRewriteDatabase(job);
+    case 'rewrite':
+      return rewrite(job);
   }
 }

@@ -82,5 +82,7 @@ export interface Results extends RunInfo {
   concurrencyRuns: Concurrency[];
   /** Scenario 10, on the S3 server without added latency. */
   metaStore: MetaStoreBench & InChild;
+  /** Scenario 11: a whole database rewritten in one transaction, on a local FileStore. */
+  rewrite: Array<{ megabytes: number; seconds: number } & InChild>;
   targets: Target[];
 }

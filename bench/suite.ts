@@ -46,6 +46,7 @@ export async function runSuite(config: Config): Promise<Measured> {
     for (const latencyMs of [0, config.latencyMs])
       concurrencyRuns.push(await writers(run, latencyMs));
     const metaStore = await metaStoreScenario(run);
+    const rewrite = await rewrites(run);
     return {
       config,
       durationSeconds: (performance.now() - started) / 1000,
@@ -60,6 +61,7 @@ export async function runSuite(config: Config): Promise<Measured> {
       wholeFile: [...wholeFile, large.wholeFile],
       concurrencyRuns,
       metaStore,
+      rewrite,
     };
   } finally {
     await removePrefix(run.store, run.root).catch(() => undefined);
@@ -201,4 +203,23 @@ async function metaStoreScenario(run: RunContext): Promise<Results['metaStore']>
     searchRuns: config.metaSearchRuns,
   });
   return flat(ran);
+}
+
+/** Scenario 11: each size loaded by one child, then rewritten in one transaction by another. */
+async function rewrites(run: RunContext): Promise<Results['rewrite']> {
+  const measured: Results['rewrite'] = [];
+  for (const megabytes of run.config.rewriteMB) {
+    const root = mkdtempSync(path.join(run.work, 'rewrite-'));
+    try {
+      await step(`11. load ${megabytes} MB to rewrite`, { kind: 'rewrite-load', root, megabytes });
+      const ran = await step(`11. rewrite ${megabytes} MB in one transaction`, {
+        kind: 'rewrite',
+        root,
+      });
+      measured.push({ megabytes, ...flat(ran) });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  return measured;
 }

@@ -30,7 +30,8 @@ export type S3liteErrorCode =
   | 'READ_ONLY'
   | 'DATABASE_EXISTS'
   | 'SNAPSHOT_EXPIRED'
-  | 'UNKNOWN_OUTCOME';
+  | 'UNKNOWN_OUTCOME'
+  | 'IMPORT_VERIFY_FAILED';
 
 /** Base class of all s3lite errors. */
 export class S3liteError extends Error {
@@ -220,6 +221,20 @@ export class ReadOnlyError extends S3liteError {
 export class DatabaseExistsError extends S3liteError {
   constructor(message: string) {
     super('DATABASE_EXISTS', message);
+  }
+}
+
+/**
+ * An import's staged pages failed SQLite's structure check (`PRAGMA quick_check`), so nothing
+ * was committed. `findings` are SQLite's own lines (at most the first 100).
+ */
+export class ImportVerifyError extends S3liteError {
+  constructor(
+    readonly findings: readonly string[],
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('IMPORT_VERIFY_FAILED', message, options);
   }
 }
 

@@ -11,3 +11,4 @@ export type { SqlValue, BindValue, BindParams, Row } from './values.js';
 export { gc, commitLog, type GcCallOptions, type CommitLogOptions } from './maintenance.js';
 export type { GcOptions, GcReport } from '../volume/gc.js';
 export type { RetentionOptions } from '../volume/retention.js';
+export { importDatabase, importFromFile, importFromObject, type ImportOptions } from './import.js';

@@ -29,7 +29,22 @@ export interface ImportOptions {
   size?: number;
   /** Names the input in error messages (default "the input"). */
   name?: string;
+  /**
+   * Called once every page is staged and before the commit record is created, with the staged
+   * database (read back from the open write transaction: nothing is visible yet). A throw
+   * aborts the import. The public API (from the db layer) runs SQLite's `quick_check` here.
+   */
+  verify?: StagedCheck;
 }
+
+/** The bytes an import staged, as its open write transaction reads them back. */
+export interface StagedDatabase {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** Checks an import's staged database; throws to refuse it. `name` names the input. */
+export type StagedCheck = (staged: StagedDatabase, name: string) => Promise<void>;
 
 const DEFAULT_BUFFER = 16 * 1024 * 1024;
 
@@ -40,6 +55,7 @@ const DEFAULT_BUFFER = 16 * 1024 * 1024;
  * commit record created, so a failed or interrupted import leaves no visible database and its
  * uploaded pages are deleted (or, after a crash, left to GC). A WAL-mode file is stored in
  * rollback mode. Pages of zeros are not stored into an empty target: they read as zeros.
+ * `verify`, when given, checks the staged database before the commit.
  */
 export async function importDatabase(
   source: ImportSource,
@@ -95,6 +111,10 @@ export async function importDatabase(
     }
     await volume.setPageSize(header.pageSize);
     await volume.truncate(bytes);
+    await options.verify?.(
+      { size: bytes, read: (offset, length) => volume.read(offset, length) },
+      name,
+    );
     const commit = await volume.commit();
     return {
       bytes,

@@ -8,11 +8,6 @@ export {
   type DatabaseExport,
   type ExportOptions,
 } from './export.js';
-export {
-  importDatabase,
-  importFromFile,
-  importFromObject,
-  type ImportOptions,
-  type ImportSource,
-} from './import.js';
+// The import functions are public through src/db, which adds SQLite's structure check.
+export type { ImportSource } from './import.js';
 export type { Progress, ProgressListener, TransferSummary } from './progress.js';

@@ -75,12 +75,12 @@ export abstract class BaseStore implements ObjectStore {
     );
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     checkWholeNumber('retry.maxAttempts', this.retry.maxAttempts, 1);
-    // AbortSignal.timeout takes at most 2^32 - 1 ms (about 49 days).
+    // setTimeout takes at most 2^31 - 1 ms (about 24.8 days); longer fires at once.
     this.requestTimeoutMs = checkWholeNumber(
       'requestTimeoutMs',
       options.requestTimeoutMs ?? 30_000,
       1,
-      2 ** 32 - 1,
+      2 ** 31 - 1,
     );
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? realRandom;

@@ -1,8 +1,7 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
-import { ReadOnlyError } from '../errors.js';
 import type { ObjectFile } from '../layouts/object-file.js';
-import { FileErrors } from './file-errors.js';
-import { LOCK_NONE, LOCK_SHARED, type MainFile } from './main-file.js';
+import { LOCK_NONE, LOCK_SHARED } from './main-file.js';
+import { ViewFile } from './view-file.js';
 
 /**
  * The main database file of a connection to a plain .sqlite object, read-only. Each read
@@ -11,44 +10,19 @@ import { LOCK_NONE, LOCK_SHARED, type MainFile } from './main-file.js';
  * transaction makes reads of pages not cached yet fail with `ConflictError`, never return
  * pages of another version. Right after opening, the first read transaction needs no check.
  */
-export class ObjectMainFile implements MainFile {
-  isOpen = false;
-  readonly deviceCharacteristics = 0;
-  private readonly errors = new FileErrors();
+export class ObjectMainFile extends ViewFile {
   private lockLevel = LOCK_NONE;
   private fresh = true;
 
-  constructor(readonly object: ObjectFile) {}
-
-  get lastError(): unknown {
-    return this.errors.lastError;
+  constructor(readonly object: ObjectFile) {
+    super(
+      object,
+      `"${object.key}" in ${object.store.location} is a plain SQLite object, opened ` +
+        'read-only in place; import it (s3lite import) to write',
+    );
   }
 
-  clearError(): void {
-    this.errors.clearError();
-  }
-
-  get size(): number {
-    return this.object.size;
-  }
-
-  read(into: Uint8Array, offset: number): Promise<number> {
-    return this.errors.read(into, (length) => this.object.read(offset, length));
-  }
-
-  async write(): Promise<number> {
-    return this.errors.fail(this.readOnly(), SQLite.SQLITE_READONLY);
-  }
-
-  async truncate(): Promise<number> {
-    return this.errors.fail(this.readOnly(), SQLite.SQLITE_READONLY);
-  }
-
-  async sync(): Promise<number> {
-    return SQLite.SQLITE_OK;
-  }
-
-  async lock(level: number): Promise<number> {
+  override async lock(level: number): Promise<number> {
     try {
       if (this.lockLevel === LOCK_NONE) {
         if (!this.fresh) await this.object.refresh();
@@ -62,28 +36,9 @@ export class ObjectMainFile implements MainFile {
     }
   }
 
-  async unlock(level: number): Promise<number> {
+  override async unlock(level: number): Promise<number> {
     if (level === LOCK_NONE) this.object.endRead();
     this.lockLevel = Math.min(this.lockLevel, level);
     return SQLite.SQLITE_OK;
-  }
-
-  reservedByOther(): boolean {
-    return false;
-  }
-
-  async fileControl(): Promise<number> {
-    return SQLite.SQLITE_NOTFOUND;
-  }
-
-  refusePragma(): undefined {
-    return undefined;
-  }
-
-  private readOnly(): ReadOnlyError {
-    return new ReadOnlyError(
-      `"${this.object.key}" in ${this.object.store.location} is a plain SQLite object, opened ` +
-        'read-only in place; import it (s3lite import) to write',
-    );
   }
 }

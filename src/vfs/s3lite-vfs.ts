@@ -4,6 +4,7 @@ import type { Volume } from '../volume/volume.js';
 import type { DatabaseBackend, LayoutBackend, MainFile, StoredJournal } from './main-file.js';
 import { MemoryFile } from './memory-file.js';
 import { SnapshotJournal } from './snapshot-journal.js';
+import { ViewFile, type ByteView } from './view-file.js';
 import { S3LITE_DEVICE_CHARACTERISTICS, VolumeFile } from './volume-file.js';
 
 /** The name the VFS is registered under; pass it to `sqlite3.open_v2`. */
@@ -46,6 +47,14 @@ export class S3liteVfs extends FacadeVFS {
   attach(backend: DatabaseBackend): { name: string; file: MainFile } {
     const name = `s3lite-${this.nextFileNo++}.db`;
     const file = isLayout(backend) ? backend.mainFile : new VolumeFile(backend);
+    this.attached.set(name, file);
+    return { name, file };
+  }
+
+  /** Make `view` openable by SQLite, read-only, under a fresh file name (see {@link ViewFile}). */
+  attachView(view: ByteView, description: string): { name: string; file: MainFile } {
+    const name = `s3lite-${this.nextFileNo++}.db`;
+    const file = new ViewFile(view, `${description} is opened read-only, to be checked`);
     this.attached.set(name, file);
     return { name, file };
   }

@@ -82,8 +82,12 @@ export class Volume {
   /** The head was probed moments ago (at open); the next read transaction need not probe. */
   private headFresh = true;
   private txn: Transaction | undefined;
-  /** Page objects the open transaction uploaded early (garbage unless its commit names them). */
-  private earlyUploads = new Set<string>();
+  /**
+   * Pages the open transaction uploaded early (garbage unless its commit names them), as page
+   * number and CRC pairs: their keys are made when needed, as a key string each would cost
+   * about a hundred bytes per page for the whole of a large transaction.
+   */
+  private earlyUploads: number[] = [];
   private closed = false;
   /** When (clock.monotonic(), at the request's start) the snapshot was last seen to be the head. */
   private confirmedAt: number;
@@ -261,7 +265,7 @@ export class Volume {
     if (this.marker) await this.checkStillHead();
     const map = this.snapshotState.map;
     const base = this.snapshotState;
-    this.earlyUploads = new Set();
+    this.earlyUploads = [];
     this.txn = new Transaction(
       randomHex(this.options.random, 8),
       map.pageSize,
@@ -360,7 +364,8 @@ export class Volume {
       const committedKeys = new Set(
         content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
       );
-      const ourPages = [...committedKeys, ...this.earlyUploads];
+      const early = this.earlyUploadKeys(txn.txid);
+      const ourPages = [...committedKeys, ...early];
       if (this.headUnchecked) {
         this.headUnchecked = false;
         await this.checkStillHead().catch(async (error: unknown) => {
@@ -375,7 +380,7 @@ export class Volume {
       if (this.trusted(this.options.clock.monotonic())) this.confirm(creating);
       else await this.checkNumberWasFree(record, creating, ourPages);
       // Early uploads of pages rewritten later in the transaction are garbage already.
-      await this.discard([...this.earlyUploads].filter((key) => !committedKeys.has(key)));
+      await this.discard(early.filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
         this.cache.set(this.cacheKey(pageKey(this.prefix, txn.txid, pageNo, crc)), page);
       }
@@ -390,7 +395,7 @@ export class Volume {
   }
 
   async rollback(): Promise<void> {
-    if (this.txn) await this.discard([...this.earlyUploads]);
+    if (this.txn) await this.discard(this.earlyUploadKeys(this.txn.txid));
     this.txn = undefined;
   }
 
@@ -665,6 +670,15 @@ export class Volume {
     }
   }
 
+  /** Keys of the pages uploaded early, each once (a page uploaded twice unchanged has one). */
+  private earlyUploadKeys(txid: string): string[] {
+    const keys = new Set<string>();
+    for (let i = 0; i < this.earlyUploads.length; i += 2) {
+      keys.add(pageKey(this.prefix, txid, this.earlyUploads[i]!, this.earlyUploads[i + 1]!));
+    }
+    return [...keys];
+  }
+
   private async uploadEarly(pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>> {
     const txn = this.txnOrThrow();
     // Pages under a prefix without a marker would make the prefix look like foreign data.
@@ -674,7 +688,7 @@ export class Volume {
         const crc = checksum(page);
         const key = pageKey(this.prefix, txn.txid, pageNo, crc);
         await this.store.put(key, page);
-        this.earlyUploads.add(key);
+        this.earlyUploads.push(pageNo, crc);
         this.counters.pagesUploadedEarly += 1;
         return [pageNo, crc];
       }),

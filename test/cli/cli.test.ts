@@ -242,6 +242,31 @@ describe('s3lite command-line manners', () => {
     });
   });
 
+  it('refuses to import a file whose structure is broken, unless --no-verify', async () => {
+    const dir = freshDir();
+    const file = path.join(dir, 'loop.sqlite');
+    await execFileAsync('sqlite3', [
+      file,
+      `PRAGMA page_size=1024; CREATE TABLE t(v);
+       INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 50)
+         SELECT randomblob(200) FROM c`,
+    ]);
+    const bytes = readFileSync(file);
+    // Table t's root, page 2, is an interior page: make its right-most child itself.
+    bytes.writeUInt32BE(2, 1024 + 8);
+    writeFileSync(file, bytes);
+    const url = `${pathToFileURL(dir).href}/db`;
+    const refused = await s3lite(['import', file, url]);
+    expect(refused.code).toBe(1);
+    expectOneLine(refused);
+    expect(refused.stderr).toMatch(
+      /loop\.sqlite is not a sound SQLite database.*2nd reference to page 2/,
+    );
+    expect((await s3lite(['info', url])).stderr).toContain('no database at');
+    const trusted = await s3lite(['import', '--quiet', '--no-verify', file, url]);
+    expect(trusted).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('reports a missing file and a bad flag value in one line that names them', async () => {
     const url = `${pathToFileURL(freshDir()).href}/db`;
     const missing = await s3lite(['import', '/no/such/file.sqlite', url]);

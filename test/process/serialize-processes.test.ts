@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { exportDatabase, exportToFile, importFromFile } from '../../src/serialize/index.js';
+import { exportDatabase, exportToFile } from '../../src/serialize/index.js';
+import { importFromFile } from '../../src/serialize/import.js';
 import { createProcessArea, type ProcessArea } from './area.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 's3lite-serialize-processes-'));

@@ -3,7 +3,7 @@
  * through a store that kills the process once `pagePuts` page objects were stored (the
  * small buffer makes the import upload pages long before its commit).
  */
-import { importFromFile } from '../../src/serialize/index.js';
+import { importFromFile } from '../../src/serialize/import.js';
 import type { Attempt } from '../../src/store/base-store.js';
 import { DelegatingStore, type StoreOperation } from '../../src/store/index.js';
 import { crash, input, storeAt, type WorkerInput } from './io.js';

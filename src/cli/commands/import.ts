@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { InvalidArgumentError as BadArgument } from '../../errors.js';
-import type { ImportOptions, TransferSummary } from '../../serialize/index.js';
+import type { ImportOptions } from '../../db/import.js';
+import type { TransferSummary } from '../../serialize/index.js';
 import type { S3UrlOptions } from '../../store/url.js';
 import { wholeNumber } from '../option-values.js';
 import { progressDisplay } from '../progress-bar.js';
@@ -14,6 +15,7 @@ interface ImportFlags extends S3Flags {
   overwrite?: boolean;
   quiet?: boolean;
   json?: boolean;
+  verify: boolean;
 }
 
 /** The value of `--layout`: the only layout a source may have besides a plain file. */
@@ -46,12 +48,21 @@ export function importCommand(): Command {
         wholeNumber,
       )
       .option('--overwrite', 'replace a database already at the target (as one new commit)')
+      .option(
+        '--no-verify',
+        "skip SQLite's structure check (PRAGMA quick_check) of the staged pages, for a trusted file",
+      )
       .option('--quiet', 'print nothing but errors')
       .option('--json', 'print a JSON summary: bytes, pages, requests, seconds'),
   ).action(async (source: string, url: string, flags: ImportFlags) => {
     const s3 = s3Options(flags);
     const display = progressDisplay('import', !flags.quiet && !flags.json);
-    const options = { s3, overwrite: flags.overwrite ?? false, onProgress: display.update };
+    const options = {
+      s3,
+      overwrite: flags.overwrite ?? false,
+      verify: flags.verify,
+      onProgress: display.update,
+    };
     let summary: TransferSummary;
     try {
       summary = await withOverwriteFlag(url, () => importFrom(source, url, flags, options));
@@ -69,8 +80,7 @@ async function importFrom(
   flags: ImportFlags,
   options: ImportOptions & { s3: S3UrlOptions },
 ): Promise<TransferSummary> {
-  const { importDatabase, importFromFile, importFromObject } =
-    await import('../../serialize/index.js');
+  const { importDatabase, importFromFile, importFromObject } = await import('../../db/import.js');
   const { isS3Url, objectFromUrl } = await import('../object-url.js');
   if (source.startsWith('s3vfs://') || flags.layout === 's3vfs') {
     return importBlocks(source, url, flags.blockSize, options);
@@ -97,7 +107,7 @@ async function importBlocks(
   options: ImportOptions & { s3: S3UrlOptions },
 ): Promise<TransferSummary> {
   const { layoutFromUrl, readBlocksDatabase } = await import('../../layouts/index.js');
-  const { importDatabase } = await import('../../serialize/index.js');
+  const { importDatabase } = await import('../../db/import.js');
   const { storeFromUrl } = await import('../../store/url.js');
   const { isS3Url } = await import('../object-url.js');
   if (!isS3Url(layoutFromUrl(source).url)) {

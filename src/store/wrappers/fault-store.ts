@@ -76,7 +76,7 @@ export class FaultInjectingStore extends DelegatingStore {
           retryable: true,
         });
       case 'timeout': {
-        // AbortSignal.timeout's timer does not keep Node running; a hung request would let a
+        // A request's timeout timer does not keep Node running; a hung request would let a
         // process with nothing else to do exit mid-request, so hold it open until the abort.
         const keepAlive = setInterval(() => undefined, 60_000);
         await new Promise<void>((resolve) =>
