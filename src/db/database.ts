@@ -27,10 +27,7 @@ export interface OpenOptions extends VolumeOptions {
    * (default 32): `transaction()` bodies, and statements run outside a transaction.
    */
   maxRetries?: number;
-  /**
-   * Longest wait before the first re-run after a lost commit race, in ms (default 10); each
-   * further race lost in a row shortens the wait (see README, "Competing writers").
-   */
+  /** Base of the jittered exponential back-off between re-runs, in ms (default 10). */
   retryDelayMs?: number;
   /**
    * How the database is stored (default `auto`, or `blocks` for an `s3vfs://` URL):
