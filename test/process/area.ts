@@ -33,6 +33,9 @@ export interface ProcessArea {
 export function createProcessArea(kind: SharedStoreKind): ProcessArea {
   const prefix = `p-${randomUUID().slice(0, 8)}`;
   const connections: Database[] = [];
+  // This area's workers only: tests run concurrently, and one test's cleanup must not kill
+  // the workers of another that is still running.
+  const workers: WorkerProcess[] = [];
   let location: Location;
   let store: ObjectStore;
   let env: NodeJS.ProcessEnv = {};
@@ -68,14 +71,18 @@ export function createProcessArea(kind: SharedStoreKind): ProcessArea {
       connections.push(db);
       return db;
     },
-    start: (worker, input = {}) => new WorkerProcess(worker, { location, ...input }, env),
+    start: (worker, input = {}) => {
+      const started = new WorkerProcess(worker, { location, ...input }, env);
+      workers.push(started);
+      return started;
+    },
     keys: async (under) => {
       const keys: string[] = [];
       for await (const object of store.listAll(`${prefix}/${under}`)) keys.push(object.key);
       return keys;
     },
     cleanup: async () => {
-      await WorkerProcess.killAll();
+      await Promise.all(workers.splice(0).map((worker) => worker.kill()));
       for (const db of connections.splice(0)) await db.close();
       await removeData();
       await store.close();

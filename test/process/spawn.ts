@@ -11,9 +11,6 @@ export interface WorkerExit {
   stderr: string;
 }
 
-/** Workers still running: a failed test must not leave them behind. */
-const running = new Set<WorkerProcess>();
-
 /**
  * A script of test/workers/ running in its own Node process (through tsx, so it runs the
  * TypeScript sources as the tests do). It gets its input as one JSON argument and answers
@@ -40,13 +37,11 @@ export class WorkerProcess {
       ['--import', 'tsx', `test/workers/${name}.ts`, JSON.stringify(input)],
       { cwd: REPO, env: { ...process.env, ...env } },
     );
-    running.add(this);
     createInterface({ input: this.child.stdout }).on('line', (line) => this.receive(line));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     // 'close' comes after stdout and stderr are drained, so every message is in by then.
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
-        running.delete(this);
         this.ended = { code, signal, stderr: this.stderr };
         for (const waiter of this.waiting.splice(0)) waiter.reject(this.endedEarly());
         resolve(this.ended);
@@ -82,13 +77,9 @@ export class WorkerProcess {
     );
   }
 
-  /** Kill every worker still running (after a test that failed half-way). */
-  static async killAll(): Promise<void> {
-    await Promise.all(
-      [...running].map((worker) => {
-        worker.child.kill('SIGKILL');
-        return worker.exited;
-      }),
-    );
+  /** End the worker at once, if it still runs (after a test that failed half-way). */
+  kill(): Promise<WorkerExit> {
+    if (!this.ended) this.child.kill('SIGKILL');
+    return this.exited;
   }
 }
