@@ -1,40 +1,132 @@
 /**
- * Spread of commits among competing writers: `npx tsx scripts/fairness.ts [writers] [seconds]
- * [latencyMs]`. Each writer is its own connection (own store object, as separate processes
- * would be) on one in-memory database behind a fixed per-request latency, and runs
- * one-row `transaction()`s in a loop. Prints commits per writer and min / median / max.
+ * Spread of commits among competing writers:
+ *
+ *   npx tsx scripts/fairness.ts [writers] [seconds] [latencyMs] [--processes file|s3]
+ *
+ * Each writer is its own connection (own store object) and runs one-row `transaction()`s in a
+ * loop. By default all writers share this process (and so one wa-sqlite module lock) and an
+ * in-memory store behind `latencyMs` per request. With `--processes` each writer is its own
+ * Node process, as separate machines would be, on one FileStore directory (`file`, behind
+ * `latencyMs`) or on the S3 server of the environment (`s3`: S3_ENDPOINT, S3_BUCKET,
+ * AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, as `source /work/s3env.sh` sets them).
+ * Prints commits per writer with min / median / max, and the longest run of commit races each
+ * writer lost in a row.
  */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { open } from '../src/db/index.js';
-import { LatencyStore, MemoryStore } from '../src/store/index.js';
+import { LatencyStore, MemoryStore, type ObjectStore } from '../src/store/index.js';
 import { PageCache } from '../src/volume/index.js';
+import { storeAt, type Location } from '../test/workers/io.js';
 
-const writers = Number(process.argv[2] ?? 8);
-const seconds = Number(process.argv[3] ?? 20);
-const latencyMs = Number(process.argv[4] ?? 10);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { processes: { type: 'string' }, child: { type: 'string' } },
+});
+const writers = Number(positionals[0] ?? 8);
+const seconds = Number(positionals[1] ?? 20);
+const latencyMs = Number(positionals[2] ?? 10);
 
-const shared = new MemoryStore();
-const prefix = 'fairness';
-const setup = await open({ store: shared, prefix }, { cache: new PageCache() });
-await setup.exec('CREATE TABLE t(writer INTEGER, n INTEGER)');
-await setup.close();
+/** What one writer did. */
+interface WriterReport {
+  commits: number;
+  /** The most commit races it lost between two of its commits. */
+  longestStreak: number;
+}
 
-const deadline = Date.now() + seconds * 1000;
-const counts = await Promise.all(
-  Array.from({ length: writers }, async (_, writer) => {
-    const store = new LatencyStore(shared, { latencyMs });
-    const db = await open({ store, prefix }, { cache: new PageCache(), maxRetries: 1_000 });
-    let commits = 0;
-    while (Date.now() < deadline) {
-      await db.transaction((tx) => tx.run('INSERT INTO t VALUES (?, ?)', [writer, commits]));
-      commits += 1;
-    }
-    await db.close();
-    return commits;
-  }),
-);
-const sorted = [...counts].sort((a, b) => a - b);
-const median = (sorted[Math.floor((writers - 1) / 2)]! + sorted[Math.ceil((writers - 1) / 2)]!) / 2;
-console.log(`commits per writer: ${counts.join(' ')}`);
-console.log(
-  `min ${sorted[0]} median ${median} max ${sorted.at(-1)} (${writers} writers, ${seconds} s, ${latencyMs} ms per request)`,
-);
+/** One writer: commits until `deadline` (epoch ms) on its own connection. */
+async function write(shared: ObjectStore, prefix: string, writer: number, deadline: number) {
+  const store = latencyMs > 0 ? new LatencyStore(shared, { latencyMs }) : shared;
+  const db = await open({ store, prefix }, { cache: new PageCache(), maxRetries: 100_000 });
+  const report: WriterReport = { commits: 0, longestStreak: 0 };
+  while (Date.now() < deadline) {
+    const lostBefore = db.stats().volume.conflicts;
+    await db.transaction((tx) => tx.run('INSERT INTO t VALUES (?, ?)', [writer, report.commits]));
+    report.commits += 1;
+    const streak = db.stats().volume.conflicts - lostBefore;
+    report.longestStreak = Math.max(report.longestStreak, streak);
+  }
+  await db.close();
+  return report;
+}
+
+/** Run this script again as writer `writer` in a child process; resolves with its report. */
+function writeInChild(location: Location, writer: number, deadline: number) {
+  const script = fileURLToPath(import.meta.url);
+  const args = [String(writer), String(seconds), String(latencyMs)];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, ...args, '--child', JSON.stringify({ location, deadline })],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  return new Promise<WriterReport>((resolve, reject) =>
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as WriterReport)
+        : reject(new Error(`writer ${writer} exited with ${code}`)),
+    ),
+  );
+}
+
+async function child(json: string): Promise<void> {
+  const { location, deadline } = JSON.parse(json) as { location: Location; deadline: number };
+  const store = storeAt(location);
+  // Every child starts at the same instant, however long it took to load.
+  await new Promise((resolve) => setTimeout(resolve, deadline - seconds * 1000 - Date.now()));
+  const report = await write(store, location.prefix, writers, deadline);
+  await store.close();
+  process.stdout.write(JSON.stringify(report));
+}
+
+async function main(): Promise<void> {
+  const kind = values.processes;
+  if (kind !== undefined && kind !== 'file' && kind !== 's3') {
+    throw new Error(`--processes takes file or s3, not ${kind}`);
+  }
+  const prefix = `fairness-${randomUUID().slice(0, 8)}`;
+  const root = kind === 'file' ? await mkdtemp(path.join(tmpdir(), 'fairness-')) : '';
+  const location: Location | undefined =
+    kind === 'file' ? { kind, root, prefix } : kind === 's3' ? { kind, prefix } : undefined;
+  const shared = location ? storeAt(location) : new MemoryStore();
+  const setup = await open({ store: shared, prefix }, { cache: new PageCache() });
+  await setup.exec('CREATE TABLE t(writer INTEGER, n INTEGER)');
+  await setup.close();
+
+  // Child processes need a few seconds to load: they all start 10 s from now.
+  const deadline = Date.now() + (location ? 10 : 0) * 1000 + seconds * 1000;
+  const reports = await Promise.all(
+    Array.from({ length: writers }, (_, writer) =>
+      location ? writeInChild(location, writer, deadline) : write(shared, prefix, writer, deadline),
+    ),
+  );
+  if (kind === 'file') await rm(root, { recursive: true, force: true });
+  if (kind === 's3') {
+    const keys: string[] = [];
+    for await (const object of shared.listAll(`${prefix}/`)) keys.push(object.key);
+    await shared.deleteMany(keys);
+  }
+  await shared.close();
+  const counts = reports.map((report) => report.commits);
+  const sorted = [...counts].sort((a, b) => a - b);
+  const median =
+    (sorted[Math.floor((writers - 1) / 2)]! + sorted[Math.ceil((writers - 1) / 2)]!) / 2;
+  const where = kind
+    ? `separate processes on ${kind === 'file' ? 'a FileStore' : 'S3'}`
+    : 'one process, MemoryStore';
+  console.log(`commits per writer: ${counts.join(' ')}`);
+  console.log(`longest losing streak per writer: ${reports.map((r) => r.longestStreak).join(' ')}`);
+  console.log(
+    `min ${sorted[0]} median ${median} max ${sorted.at(-1)} total ${sorted.reduce((a, b) => a + b)}` +
+      ` (${writers} writers, ${seconds} s, ${latencyMs} ms added per request, ${where})`,
+  );
+}
+
+if (values.child !== undefined) await child(values.child);
+else await main();

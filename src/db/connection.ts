@@ -3,7 +3,7 @@ import * as SQLite from '@journeyapps/wa-sqlite';
 import { ClosedError, ConflictError, InvalidArgumentError } from '../errors.js';
 import type { ObjectStore } from '../store/types.js';
 import { VFS_NAME, type DatabaseBackend, type MainFile } from '../vfs/index.js';
-import { backOff, type RetryPolicy } from './retry.js';
+import { pauseBeforeRetry, type RetryPolicy } from './retry.js';
 import { toS3liteError } from './sql-errors.js';
 import type { SqliteRuntime } from './sqlite-runtime.js';
 import { bindParams, int64Value, readRow, type BindParams, type Row } from './values.js';
@@ -349,7 +349,7 @@ export class Connection {
         if (!state.autocommit) await this.rollbackQuietly();
         if (!retry || !state.autocommit) throw error;
         if (retries >= this.retry.maxRetries) throw this.exhausted(retries + 1, error);
-        await backOff(this.retry, retries);
+        await pauseBeforeRetry(this.retry, retries, error);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { realClock, realRandom, type Clock, type Random } from '../clock.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, type ConflictError } from '../errors.js';
 
 /** How a lost commit race is retried. */
 export interface RetryPolicy {
@@ -47,4 +47,20 @@ export function backOff(policy: RetryPolicy, retry: number): Promise<void> {
   const ceiling = Math.min(MAX_DELAY_MS, policy.baseDelayMs * 2 ** retry);
   const delay = ceiling * (0.5 + policy.random.random() / 2);
   return policy.clock.sleep(delay);
+}
+
+/**
+ * Wait before re-run number `retry` (0-based) of work that lost a race with `error`: as long as
+ * the volume asked when a writer's turn decides it (see src/volume/turn.ts) — none when this
+ * writer has just taken one, the rest of another writer's turn, jittered by up to a quarter so
+ * that the writers who waited do not all come back at once — else the usual back-off.
+ */
+export function pauseBeforeRetry(
+  policy: RetryPolicy,
+  retry: number,
+  error: ConflictError,
+): Promise<void> {
+  if (error.retryAfterMs === undefined) return backOff(policy, retry);
+  if (error.retryAfterMs === 0) return Promise.resolve();
+  return policy.clock.sleep(error.retryAfterMs * (1 + policy.random.random() / 4));
 }

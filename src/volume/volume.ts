@@ -44,6 +44,7 @@ import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
 import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
+import { Turns } from './turn.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
 
 const DEFAULT_WRITE_BUFFER = 64 * 1024 * 1024;
@@ -105,12 +106,17 @@ export class Volume {
   private headUnchecked = false;
   /** Checkpoints are not tried again before this commit (set when one failed). */
   private checkpointRetryAt = 0;
+  /** When (clock.monotonic()) the open write transaction began. */
+  private writeStartedAt = 0;
+  /** Fair progress among competing writers (see turn.ts). */
+  private readonly turns: Turns;
   private readonly counters: VolumeStats = {
     cacheHits: 0,
     cacheMisses: 0,
     pagesPrefetched: 0,
     commits: 0,
     conflicts: 0,
+    turns: 0,
     pagesUploadedEarly: 0,
     backgroundErrors: 0,
   };
@@ -134,6 +140,7 @@ export class Volume {
     this.marker = head.marker;
     this.snapshotState = head.snapshot;
     this.readAhead = new ReadAhead(options.readAheadMax);
+    this.turns = new Turns(store, prefix, options.clock, options.random);
   }
 
   /** Open the database at `prefix`: a constant number of requests, whatever its size. */
@@ -260,7 +267,16 @@ export class Volume {
     this.checkOpen();
     if (this.txn) return;
     if (this.options.readOnly) throw new ReadOnlyError(`${this.describe()} is open read-only`);
+    const turnLeft = this.turns.holdLeft(this.snapshotState);
+    if (turnLeft > 0) {
+      throw new ConflictError(
+        `${this.describe()}: commit ${this.snapshotState.seq + 1} is another writer's turn ` +
+          `for ${Math.ceil(turnLeft)} ms more`,
+        { retryAfterMs: turnLeft },
+      );
+    }
     await this.ensureSafeStore();
+    this.writeStartedAt = this.options.clock.monotonic();
     this.headUnchecked = false;
     if (this.marker) await this.checkStillHead();
     const map = this.snapshotState.map;
@@ -386,6 +402,7 @@ export class Volume {
       }
       this.snapshotState = applyCommit(base, record);
       this.counters.commits += 1;
+      this.turns.committed();
       await this.maybeCheckpoint();
       this.maybeCollectGarbage();
       return this.snapshot;
@@ -596,10 +613,17 @@ export class Volume {
     const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
     if (outcome.won) return;
     this.counters.conflicts += 1;
+    // Before the clean-up: a turn must be created before the winner's next commit.
+    const retryAfterMs = await this.turns.afterLostRace(
+      this.snapshotState,
+      outcome.holder,
+      this.options.clock.monotonic() - this.writeStartedAt,
+    );
+    if (retryAfterMs === 0) this.counters.turns += 1;
     await this.discard(ourPages);
     throw new ConflictError(
-      `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.winner ?? '?'})`,
-      { cause: outcome.cause },
+      `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.holder?.txid ?? '?'})`,
+      { cause: outcome.cause, retryAfterMs },
     );
   }
 
