@@ -13,11 +13,13 @@
  * writer lost in a row.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { open } from '../src/db/index.js';
 import { LatencyStore, MemoryStore, type ObjectStore } from '../src/store/index.js';
@@ -37,52 +39,61 @@ interface WriterReport {
   commits: number;
   /** The most commit races it lost between two of its commits. */
   longestStreak: number;
+  /** Turns it took (commits that change nothing, see src/volume/turn.ts). */
+  turns: number;
 }
 
-/** One writer: commits until `deadline` (epoch ms) on its own connection. */
-async function write(shared: ObjectStore, prefix: string, writer: number, deadline: number) {
+/** One writer's connection: `run` commits until `deadline` (epoch ms) and reports. */
+async function writer(shared: ObjectStore, prefix: string, index: number) {
   const store = latencyMs > 0 ? new LatencyStore(shared, { latencyMs }) : shared;
   const db = await open({ store, prefix }, { cache: new PageCache(), maxRetries: 100_000 });
-  const report: WriterReport = { commits: 0, longestStreak: 0 };
-  while (Date.now() < deadline) {
-    const lostBefore = db.stats().volume.conflicts;
-    await db.transaction((tx) => tx.run('INSERT INTO t VALUES (?, ?)', [writer, report.commits]));
-    report.commits += 1;
-    const streak = db.stats().volume.conflicts - lostBefore;
-    report.longestStreak = Math.max(report.longestStreak, streak);
-  }
-  await db.close();
-  return report;
+  return async (deadline: number): Promise<WriterReport> => {
+    const report: WriterReport = { commits: 0, longestStreak: 0, turns: 0 };
+    while (Date.now() < deadline) {
+      const lostBefore = db.stats().volume.conflicts;
+      await db.transaction((tx) => tx.run('INSERT INTO t VALUES (?, ?)', [index, report.commits]));
+      report.commits += 1;
+      const streak = db.stats().volume.conflicts - lostBefore;
+      report.longestStreak = Math.max(report.longestStreak, streak);
+    }
+    report.turns = db.stats().volume.turns ?? 0;
+    await db.close();
+    return report;
+  };
 }
 
-/** Run this script again as writer `writer` in a child process; resolves with its report. */
-function writeInChild(location: Location, writer: number, deadline: number) {
+/**
+ * Run this script again as writer `index` in a child process. It says `ready` once its
+ * connection is open; `start(deadline)` then makes it write until `deadline` and resolves with
+ * its report, so that every writer starts at the same moment however long it took to load.
+ */
+async function childWriter(location: Location, index: number) {
   const script = fileURLToPath(import.meta.url);
-  const args = [String(writer), String(seconds), String(latencyMs)];
+  const args = [String(index), String(seconds), String(latencyMs)];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, ...args, '--child', JSON.stringify({ location, deadline })],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    ['--import', 'tsx', script, ...args, '--child', JSON.stringify(location)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  return new Promise<WriterReport>((resolve, reject) =>
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as WriterReport)
-        : reject(new Error(`writer ${writer} exited with ${code}`)),
-    ),
-  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ready = await lines.next();
+  if (ready.done) throw new Error(`writer ${index} ended before it was ready`);
+  return async (deadline: number): Promise<WriterReport> => {
+    child.stdin.end(`${deadline}\n`);
+    const report = await lines.next();
+    if (report.done) throw new Error(`writer ${index} ended without a report`);
+    return JSON.parse(report.value) as WriterReport;
+  };
 }
 
 async function child(json: string): Promise<void> {
-  const { location, deadline } = JSON.parse(json) as { location: Location; deadline: number };
+  const location = JSON.parse(json) as Location;
   const store = storeAt(location);
-  // Every child starts at the same instant, however long it took to load.
-  await new Promise((resolve) => setTimeout(resolve, deadline - seconds * 1000 - Date.now()));
-  const report = await write(store, location.prefix, writers, deadline);
+  const run = await writer(store, location.prefix, Number(positionals[0]));
+  process.stdout.write('ready\n');
+  const [deadline] = await once(createInterface({ input: process.stdin }), 'line');
+  process.stdout.write(`${JSON.stringify(await run(Number(deadline)))}\n`);
   await store.close();
-  process.stdout.write(JSON.stringify(report));
 }
 
 async function main(): Promise<void> {
@@ -99,13 +110,13 @@ async function main(): Promise<void> {
   await setup.exec('CREATE TABLE t(writer INTEGER, n INTEGER)');
   await setup.close();
 
-  // Child processes need a few seconds to load: they all start 10 s from now.
-  const deadline = Date.now() + (location ? 10 : 0) * 1000 + seconds * 1000;
-  const reports = await Promise.all(
-    Array.from({ length: writers }, (_, writer) =>
-      location ? writeInChild(location, writer, deadline) : write(shared, prefix, writer, deadline),
+  const runs = await Promise.all(
+    Array.from({ length: writers }, (_, index) =>
+      location ? childWriter(location, index) : writer(shared, prefix, index),
     ),
   );
+  const deadline = Date.now() + seconds * 1000;
+  const reports = await Promise.all(runs.map((run) => run(deadline)));
   if (kind === 'file') await rm(root, { recursive: true, force: true });
   if (kind === 's3') {
     const keys: string[] = [];
@@ -122,6 +133,7 @@ async function main(): Promise<void> {
     : 'one process, MemoryStore';
   console.log(`commits per writer: ${counts.join(' ')}`);
   console.log(`longest losing streak per writer: ${reports.map((r) => r.longestStreak).join(' ')}`);
+  console.log(`turns taken per writer: ${reports.map((r) => r.turns).join(' ')}`);
   console.log(
     `min ${sorted[0]} median ${median} max ${sorted.at(-1)} total ${sorted.reduce((a, b) => a + b)}` +
       ` (${writers} writers, ${seconds} s, ${latencyMs} ms added per request, ${where})`,

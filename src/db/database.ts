@@ -1,4 +1,4 @@
-import { ConflictError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { MetricsSnapshot } from '../store/metrics.js';
 import type { ObjectStore } from '../store/types.js';
 import { storeFromUrl, type S3UrlOptions, type StoreLocation } from '../store/url.js';
@@ -13,7 +13,7 @@ import {
   type StatementResult,
   type StepMode,
 } from './connection.js';
-import { pauseBeforeRetry, retryPolicy, type RetryPolicy } from './retry.js';
+import { retryLostRaces, retryPolicy, type RetryPolicy } from './retry.js';
 import { sqliteRuntime } from './sqlite-runtime.js';
 import { Statement } from './statement.js';
 import type { BindParams, Row } from './values.js';
@@ -234,24 +234,27 @@ export class Database {
             connection.retry.clock,
             connection.retry.random,
           );
-    return connection.exclusive(async () => {
-      for (let retries = 0; ; retries++) {
-        const commitsBefore = connection.volume.stats().commits;
-        try {
-          await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
-          const result = await fn(this);
-          await connection.operation(() => connection.exec('COMMIT', false));
-          return result;
-        } catch (error) {
-          await connection.rollbackQuietly();
-          if (!(error instanceof ConflictError)) throw error;
-          // A run that committed (fn ran COMMIT itself) must not be applied a second time.
-          if (connection.volume.stats().commits !== commitsBefore) throw error;
-          if (retries >= policy.maxRetries) throw connection.exhausted(retries + 1, error);
-          await pauseBeforeRetry(policy, retries, error);
-        }
-      }
-    });
+    let commitsBefore = 0;
+    return connection.exclusive(() =>
+      retryLostRaces(
+        policy,
+        connection.description,
+        async () => {
+          commitsBefore = connection.volume.stats().commits;
+          try {
+            await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
+            const result = await fn(this);
+            await connection.operation(() => connection.exec('COMMIT', false));
+            return result;
+          } catch (error) {
+            await connection.rollbackQuietly();
+            throw error;
+          }
+        },
+        // A run that committed (fn ran COMMIT itself) must not be applied a second time.
+        async () => connection.volume.stats().commits === commitsBefore,
+      ),
+    );
   }
 
   /**

@@ -9,7 +9,7 @@ export const TURN_AFTER_LOST_RACES = 2;
 /** A turn, in lost attempts of its maker: time for the holder to catch up, re-run and commit. */
 const TURN_ATTEMPTS = 2;
 /** Shortest turn, in ms: a fast store still gives the holder time to run SQLite and commit. */
-const MIN_TURN_MS = 10;
+const MIN_TURN_MS = 50;
 
 /**
  * Fair progress among competing writers: a bound on how many commit races one writer loses in
@@ -63,7 +63,7 @@ export class Turns {
 
   /**
    * This writer lost the race for commit `base.seq + 1` to `holder` (undefined when it could
-   * not be read) in an attempt of `attemptMs`, from the start of its write transaction. Returns how long to wait before re-running:
+   * not be read); its write transactions take about `attemptMs` to reach their commit. Returns how long to wait before re-running:
    * 0 when it has just taken a turn, the rest of another writer's turn when it met one, and
    * undefined when it should back off as usual. Taking a turn is best effort: the transaction
    * lost whatever happens to it, so its failure only leaves the usual back-off.

@@ -108,6 +108,8 @@ export class Volume {
   private checkpointRetryAt = 0;
   /** When (clock.monotonic()) the open write transaction began. */
   private writeStartedAt = 0;
+  /** How long the last write transaction that reached its commit took, in ms. */
+  private lastAttemptMs = 0;
   /** Fair progress among competing writers (see turn.ts). */
   private readonly turns: Turns;
   private readonly counters: VolumeStats = {
@@ -478,7 +480,8 @@ export class Volume {
       verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
-    if (record || hint >= next) throw this.headMoved(next);
+    if (record) throw await this.lostTo(record);
+    if (hint >= next) throw this.headMoved(next);
     // The GETs ran in parallel: a record past a miss is a gap only if the miss persists.
     if (past) {
       if (await readCommit(this.store, this.prefix, next)) throw this.headMoved(next);
@@ -510,6 +513,28 @@ export class Volume {
         `look for its transaction id`,
       { cause: failure },
     );
+  }
+
+  /**
+   * This writer lost the race for the commit after its snapshot to `holder`: take a turn when
+   * it has lost races in a row (see turn.ts). Returns how long to wait before re-running, when
+   * a turn decides it.
+   */
+  private async takeTurn(holder: CommitRecord | undefined): Promise<number | undefined> {
+    const retryAfterMs = await this.turns.afterLostRace(
+      this.snapshotState,
+      holder,
+      this.lastAttemptMs,
+    );
+    if (retryAfterMs === 0) this.counters.turns += 1;
+    return retryAfterMs;
+  }
+
+  /** The conflict of a snapshot whose next commit another writer made: `holder`. */
+  private async lostTo(holder: CommitRecord): Promise<ConflictError> {
+    const moved = this.headMoved(holder.seq);
+    const retryAfterMs = await this.takeTurn(holder);
+    return new ConflictError(moved.message, { retryAfterMs });
   }
 
   /** The conflict of a snapshot whose next commit, `next`, another writer has made. */
@@ -611,15 +636,11 @@ export class Volume {
   /** Create the next commit record: returns when it is ours, throws `ConflictError` when not. */
   private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
     const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
+    this.lastAttemptMs = this.options.clock.monotonic() - this.writeStartedAt;
     if (outcome.won) return;
     this.counters.conflicts += 1;
     // Before the clean-up: a turn must be created before the winner's next commit.
-    const retryAfterMs = await this.turns.afterLostRace(
-      this.snapshotState,
-      outcome.holder,
-      this.options.clock.monotonic() - this.writeStartedAt,
-    );
-    if (retryAfterMs === 0) this.counters.turns += 1;
+    const retryAfterMs = await this.takeTurn(outcome.holder);
     await this.discard(ourPages);
     throw new ConflictError(
       `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.holder?.txid ?? '?'})`,
