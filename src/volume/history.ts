@@ -1,9 +1,9 @@
 import { NotFoundError, SnapshotExpiredError } from '../errors.js';
 import { markerKey, normalizePrefix, type CommitRecord } from '../format/index.js';
+import { getIfExists } from '../store/get-if-exists.js';
 import type { ObjectStore } from '../store/types.js';
 import {
   checkHintedCheckpoint,
-  getOrUndefined,
   readCheckpointHint,
   readCommit,
   readOldestRetained,
@@ -30,7 +30,7 @@ export interface HistoryRange {
 export async function historyRange(store: ObjectStore, prefix: string): Promise<HistoryRange> {
   prefix = normalizePrefix(prefix);
   const [marker, hint, oldest] = await Promise.all([
-    getOrUndefined(store, markerKey(prefix)),
+    getIfExists(store, markerKey(prefix)),
     readCheckpointHint(store, prefix),
     readOldestRetained(store, prefix),
   ]);
