@@ -1,4 +1,4 @@
-import { randomHex, realClock, realRandom } from '../clock.js';
+import { randomHex } from '../clock.js';
 import {
   ClosedError,
   ConflictError,
@@ -21,6 +21,7 @@ import {
   databasePrefix,
   decodeMarker,
   markerKey,
+  normalizePrefix,
   pageKey,
   type CommitRecord,
 } from '../format/index.js';
@@ -39,16 +40,14 @@ import {
 } from './commit-log.js';
 import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
-import { commitAtTime } from './history.js';
+import { commitNumberAt } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
 import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
+import { volumeSettings, type VolumeSettings } from './settings.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
 
-const DEFAULT_WRITE_BUFFER = 64 * 1024 * 1024;
-const DEFAULT_CHECKPOINT_INTERVAL = 32;
-const DEFAULT_READ_AHEAD = 64;
 /**
  * How long a snapshot seen to be the head stays trusted. A record missing after a trusted
  * snapshot proves that it is still the head; after an older one it may instead have been
@@ -118,13 +117,7 @@ export class Volume {
   private constructor(
     readonly store: ObjectStore,
     readonly prefix: string,
-    private readonly options: Required<
-      Omit<VolumeOptions, 'cache' | 'at' | 'retention' | 'onBackgroundError'>
-    > & {
-      at: number | undefined;
-      retention: VolumeOptions['retention'];
-      onBackgroundError: VolumeOptions['onBackgroundError'];
-    },
+    private readonly options: VolumeSettings,
     cache: PageCache,
     head: { marker: Uint8Array | undefined; snapshot: Snapshot },
     openedAt: number,
@@ -142,30 +135,11 @@ export class Volume {
     prefix: string,
     options: VolumeOptions = {},
   ): Promise<Volume> {
-    const normalized = prefix.replace(/^\/+|\/+$/g, '');
-    const settings = {
-      writeBufferBytes: options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER,
-      checkpointInterval: options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL,
-      readAheadMax: options.readAheadMax ?? DEFAULT_READ_AHEAD,
-      prefetch: options.prefetch ?? false,
-      singleWriter: options.singleWriter ?? false,
-      readOnly: (options.readOnly ?? false) || options.at !== undefined,
-      at: undefined as number | undefined,
-      retention: options.retention,
-      gcEvery: options.gcEvery ?? 0,
-      onBackgroundError: options.onBackgroundError,
-      clock: options.clock ?? realClock,
-      random: options.random ?? realRandom,
-    };
-    if (!(settings.checkpointInterval >= 1)) {
-      throw new InvalidArgumentError(`checkpointInterval must be at least 1`);
-    }
-    if (!(Number.isSafeInteger(settings.gcEvery) && settings.gcEvery >= 0)) {
-      throw new InvalidArgumentError(`gcEvery must be a whole number ≥ 0, not ${options.gcEvery}`);
-    }
+    const normalized = normalizePrefix(prefix);
+    const settings = volumeSettings(options);
     const openedAt = settings.clock.monotonic();
     if (options.at !== undefined) {
-      settings.at = await commitNumber(store, normalized, options.at);
+      settings.at = await commitNumberAt(store, normalized, options.at);
     }
     const head =
       settings.at === undefined
@@ -842,22 +816,4 @@ export class Volume {
 /** Whether `options` names a retention rule of its own. */
 function hasRule(options: RetentionOptions): boolean {
   return options.keepLast !== undefined || options.keepFor !== undefined;
-}
-
-/** The commit number `at` stands for: itself, or the newest commit made by that time. */
-async function commitNumber(
-  store: ObjectStore,
-  prefix: string,
-  at: number | Date,
-): Promise<number> {
-  if (at instanceof Date) {
-    if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('at is an invalid Date');
-    return commitAtTime(store, prefix, at.getTime());
-  }
-  if (!(Number.isSafeInteger(at) && at >= 0)) {
-    throw new InvalidArgumentError(
-      `at must be a commit number (a whole number ≥ 0) or a Date, not ${String(at)}`,
-    );
-  }
-  return at;
 }
