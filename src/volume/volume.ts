@@ -40,6 +40,7 @@ import {
 } from './commit-log.js';
 import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
+import { HeadTrust } from './head-trust.js';
 import { commitNumberAt } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
 import { ReadAhead } from './read-ahead.js';
@@ -47,14 +48,6 @@ import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
 import { volumeSettings, type VolumeSettings } from './settings.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
-
-/**
- * How long a snapshot seen to be the head stays trusted. A record missing after a trusted
- * snapshot proves that it is still the head; after an older one it may instead have been
- * collected (GC keeps every commit stored within its grace period, far longer than this), so
- * the next probe also reads the checkpoint hint, which always lies past anything collected.
- */
-const HEAD_TRUST_MS = 2000;
 
 /** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
 const verifiedStores = new WeakSet<ObjectStore>();
@@ -88,10 +81,7 @@ export class Volume {
    */
   private earlyUploads: number[] = [];
   private closed = false;
-  /** When (clock.monotonic(), at the request's start) the snapshot was last seen to be the head. */
-  private confirmedAt: number;
-  /** A page of the snapshot was found collected: the next probe must check the hint. */
-  private snapshotCollected = false;
+  private readonly headTrust: HeadTrust;
   /** The automatic garbage collection running in the background, if any. */
   private autoGc: Promise<void> | undefined;
   /** Another automatic collection is due when the running one ends. */
@@ -123,7 +113,7 @@ export class Volume {
     openedAt: number,
   ) {
     this.cache = cache;
-    this.confirmedAt = openedAt;
+    this.headTrust = new HeadTrust(openedAt);
     this.marker = head.marker;
     this.snapshotState = head.snapshot;
     this.readAhead = new ReadAhead(options.readAheadMax);
@@ -219,9 +209,9 @@ export class Volume {
         this.snapshotState,
         this.options.checkpointInterval,
         1,
-        !this.trusted(started),
+        !this.headTrust.trusted(started),
       );
-      this.confirm(started);
+      this.headTrust.confirm(started);
     }
     return this.snapshotState.seq !== before;
   }
@@ -350,8 +340,8 @@ export class Volume {
       const creating = this.options.clock.monotonic();
       await this.createCommitRecord(record, ourPages);
       // A long transaction, or a snapshot not seen to be the head lately: the number may have
-      // been taken and collected meanwhile (see trusted()).
-      if (this.trusted(this.options.clock.monotonic())) this.confirm(creating);
+      // been taken and collected meanwhile (see HeadTrust).
+      if (this.headTrust.trusted(this.options.clock.monotonic())) this.headTrust.confirm(creating);
       else await this.checkNumberWasFree(record, creating, ourPages);
       // Early uploads of pages rewritten later in the transaction are garbage already.
       await this.discard(early.filter((key) => !committedKeys.has(key)));
@@ -410,16 +400,6 @@ export class Volume {
     this.closed = true;
   }
 
-  /** Whether the snapshot, last seen to be the head at `confirmedAt`, is still trusted at `now`. */
-  private trusted(now: number): boolean {
-    return !this.snapshotCollected && now - this.confirmedAt <= HEAD_TRUST_MS;
-  }
-
-  private confirm(at: number): void {
-    this.confirmedAt = at;
-    this.snapshotCollected = false;
-  }
-
   /**
    * `ConflictError` unless the snapshot is still the head: one GET of the next commit record
    * (plus the one after it and the hint, in parallel, when the snapshot is no longer trusted).
@@ -427,7 +407,7 @@ export class Volume {
   private async checkStillHead(): Promise<void> {
     const started = this.options.clock.monotonic();
     const next = this.snapshotState.seq + 1;
-    const verify = !this.trusted(started);
+    const verify = !this.headTrust.trusted(started);
     const [record, past, hint] = await Promise.all([
       readCommit(this.store, this.prefix, next),
       // Never create a record while later ones exist (a gap): checked with the hint, whenever
@@ -441,7 +421,7 @@ export class Volume {
       if (await readCommit(this.store, this.prefix, next)) throw this.headMoved(next);
       throw gap(this.store, this.prefix, next);
     }
-    this.confirm(started);
+    this.headTrust.confirm(started);
   }
 
   /**
@@ -495,7 +475,7 @@ export class Volume {
   ): Promise<void> {
     const started = this.options.clock.monotonic();
     if (await this.collectedOrUnknown({ seq, txid })) {
-      this.snapshotCollected = true;
+      this.headTrust.distrust();
       if (this.options.clock.monotonic() - creating >= MIN_RECORD_AGE_MS / 2) {
         throw new UnknownOutcomeError(
           commitKey(this.prefix, seq),
@@ -514,7 +494,7 @@ export class Volume {
           `not part of the history`,
       );
     }
-    this.confirm(started);
+    this.headTrust.confirm(started);
   }
 
   /**
@@ -753,7 +733,7 @@ export class Volume {
     cause: NotFoundError,
   ): Promise<Error> {
     if (snapshotSeq && !(await readCommit(this.store, this.prefix, snapshotSeq))) {
-      this.snapshotCollected = true;
+      this.headTrust.distrust();
       return expired(this.store, this.prefix, snapshotSeq);
     }
     // One of the transaction's own uploads: GC took it, and fenced the transaction off first.
