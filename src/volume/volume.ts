@@ -2,9 +2,7 @@ import { randomHex } from '../clock.js';
 import {
   ClosedError,
   ConflictError,
-  CorruptError,
   InvalidArgumentError,
-  NotFoundError,
   PreconditionFailedError,
   ReadOnlyError,
   UnknownOutcomeError,
@@ -30,7 +28,6 @@ import {
   applyCommit,
   catchUp,
   collectedPast,
-  expired,
   gap,
   loadCommit,
   loadHead,
@@ -43,7 +40,7 @@ import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './
 import { HeadTrust } from './head-trust.js';
 import { commitNumberAt } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
-import { ReadAhead } from './read-ahead.js';
+import { PageReader, type PinnedPage } from './page-reader.js';
 import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
 import { volumeSettings, type VolumeSettings } from './settings.js';
@@ -52,12 +49,7 @@ import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
 /** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
 const verifiedStores = new WeakSet<ObjectStore>();
 
-/** One page of a pinned commit (see {@link Volume.pinnedPage}). */
-export interface PinnedPage {
-  length: number;
-  crc: number;
-  read(): Promise<Uint8Array>;
-}
+export type { PinnedPage } from './page-reader.js';
 
 /**
  * One database under a key prefix, seen as a sequence of commits. A volume pins one commit
@@ -88,8 +80,7 @@ export class Volume {
   private autoGcAgain = false;
   /** Transaction ids of retained commits, so that each GC reads only the new records. */
   private readonly gcMemo: TxidMemo = new Map();
-  private readonly cache: PageCache;
-  private readonly readAhead: ReadAhead;
+  private readonly pages: PageReader;
   /** The transaction began before the database existed, and another writer created it. */
   private headUnchecked = false;
   /** Checkpoints are not tried again before this commit (set when one failed). */
@@ -112,11 +103,18 @@ export class Volume {
     head: { marker: Uint8Array | undefined; snapshot: Snapshot },
     openedAt: number,
   ) {
-    this.cache = cache;
     this.headTrust = new HeadTrust(openedAt);
     this.marker = head.marker;
     this.snapshotState = head.snapshot;
-    this.readAhead = new ReadAhead(options.readAheadMax);
+    this.pages = new PageReader(
+      store,
+      prefix,
+      cache,
+      options.readAheadMax,
+      this.counters,
+      this.headTrust,
+      this.describe(),
+    );
   }
 
   /** Open the database at `prefix`: a constant number of requests, whatever its size. */
@@ -143,7 +141,7 @@ export class Volume {
       head,
       openedAt,
     );
-    if (settings.prefetch) await volume.prefetchAll();
+    if (settings.prefetch) await volume.pages.prefetchAll(volume.snapshotState);
     return volume;
   }
 
@@ -188,7 +186,7 @@ export class Volume {
   }
 
   endRead(): void {
-    this.readAhead.reset();
+    this.pages.endRead();
   }
 
   /** Move the snapshot to the newest commit. Returns whether it moved. */
@@ -235,9 +233,13 @@ export class Volume {
       map.pageSize,
       map.pageCount * map.pageSize,
       {
-        readBase: (offset, length) => this.readSnapshot(base, offset, length),
+        readBase: (offset, length) => this.pages.read(base, offset, length),
         readUploaded: (pageNo, crc) =>
-          this.readPage(pageKey(this.prefix, this.txnOrThrow().txid, pageNo, crc), crc),
+          this.pages.uploadedPage(
+            pageKey(this.prefix, this.txnOrThrow().txid, pageNo, crc),
+            crc,
+            () => (this.txn ? this.snapshotState.seq + 1 : undefined),
+          ),
         uploadEarly: (pages) => this.uploadEarly(pages),
       },
       this.options.writeBufferBytes,
@@ -251,28 +253,13 @@ export class Volume {
    * records are exactly such pages (see SnapshotJournal).
    */
   pinnedPage(pageNo: number, pageSize: number): PinnedPage | undefined {
-    const snapshot = this.snapshotState;
-    const { map } = snapshot;
-    if (pageSize !== map.pageSize || !(pageNo >= 1 && pageNo <= map.pageCount)) return undefined;
-    const entry = map.get(pageNo);
-    if (!entry)
-      return {
-        length: pageSize,
-        crc: checksum(new Uint8Array(pageSize)),
-        read: async () => new Uint8Array(pageSize),
-      };
-    const key = pageKey(this.prefix, entry.txid, pageNo, entry.crc);
-    return {
-      length: pageSize,
-      crc: entry.crc,
-      read: () => this.readPage(key, entry.crc, pageSize, snapshot.seq),
-    };
+    return this.pages.pinnedPage(this.snapshotState, pageNo, pageSize);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     this.checkOpen();
     if (this.txn) return this.txn.read(offset, length);
-    return this.readSnapshot(this.snapshotState, offset, length);
+    return this.pages.read(this.snapshotState, offset, length);
   }
 
   async write(offset: number, data: Uint8Array): Promise<void> {
@@ -346,7 +333,7 @@ export class Volume {
       // Early uploads of pages rewritten later in the transaction are garbage already.
       await this.discard(early.filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
-        this.cache.set(this.cacheKey(pageKey(this.prefix, txn.txid, pageNo, crc)), page);
+        this.pages.remember(pageKey(this.prefix, txn.txid, pageNo, crc), page);
       }
       this.snapshotState = applyCommit(base, record);
       this.counters.commits += 1;
@@ -647,135 +634,6 @@ export class Volume {
         return [pageNo, crc];
       }),
     );
-  }
-
-  /** Bytes of a snapshot, fetched page by page (in parallel), zeros for unwritten pages. */
-  private async readSnapshot(
-    snapshot: Snapshot,
-    offset: number,
-    length: number,
-  ): Promise<Uint8Array> {
-    const map = snapshot.map;
-    const size = map.pageCount * map.pageSize;
-    const end = Math.min(offset + length, size);
-    if (end <= offset) return new Uint8Array(0);
-    const P = map.pageSize;
-    const first = Math.floor(offset / P) + 1;
-    const last = Math.ceil(end / P);
-    if (first === last) {
-      const page = await this.snapshotPage(snapshot, first);
-      const start = offset - (first - 1) * P;
-      return page.subarray(start, start + (end - offset));
-    }
-    const out = new Uint8Array(end - offset);
-    await Promise.all(
-      Array.from({ length: last - first + 1 }, async (_, i) => {
-        const pageNo = first + i;
-        const pageStart = (pageNo - 1) * P;
-        const from = Math.max(offset, pageStart);
-        const to = Math.min(end, pageStart + P);
-        const page = await this.snapshotPage(snapshot, pageNo);
-        out.set(page.subarray(from - pageStart, to - pageStart), from - offset);
-      }),
-    );
-    return out;
-  }
-
-  private async snapshotPage(snapshot: Snapshot, pageNo: number): Promise<Uint8Array> {
-    const entry = snapshot.map.get(pageNo);
-    for (const next of this.readAhead.next(pageNo, snapshot.map.pageCount))
-      this.prefetch(snapshot, next);
-    if (!entry) return new Uint8Array(snapshot.map.pageSize);
-    return this.readPage(
-      pageKey(this.prefix, entry.txid, pageNo, entry.crc),
-      entry.crc,
-      snapshot.map.pageSize,
-      snapshot.seq,
-    );
-  }
-
-  /**
-   * One page object, from the cache or one GET, checked against its checksum. `snapshotSeq`:
-   * the commit the page is read for (absent for a transaction's own uploads).
-   */
-  private async readPage(
-    key: string,
-    crc: number,
-    pageSize?: number,
-    snapshotSeq?: number,
-  ): Promise<Uint8Array> {
-    const { page, hit } = await this.cache.getOrLoad(this.cacheKey(key), async () => {
-      let body: Uint8Array;
-      try {
-        body = (await this.store.get(key)).body;
-      } catch (error) {
-        if (error instanceof NotFoundError) throw await this.missingPage(key, snapshotSeq, error);
-        throw error;
-      }
-      if (checksum(body) !== crc || (pageSize !== undefined && body.byteLength !== pageSize)) {
-        throw new CorruptError(key, `page fails its checksum (${body.byteLength} bytes)`);
-      }
-      return body;
-    });
-    if (hit) this.counters.cacheHits += 1;
-    else this.counters.cacheMisses += 1;
-    return page;
-  }
-
-  /**
-   * The error for a page object that is not there. GC deletes a commit's record before any page
-   * only it needed: with the record gone too, the snapshot was collected; with it present, the
-   * page is lost.
-   */
-  private async missingPage(
-    key: string,
-    snapshotSeq: number | undefined,
-    cause: NotFoundError,
-  ): Promise<Error> {
-    if (snapshotSeq && !(await readCommit(this.store, this.prefix, snapshotSeq))) {
-      this.headTrust.distrust();
-      return expired(this.store, this.prefix, snapshotSeq);
-    }
-    // One of the transaction's own uploads: GC took it, and fenced the transaction off first.
-    const next = this.snapshotState.seq + 1;
-    if (!snapshotSeq && this.txn && (await readCommit(this.store, this.prefix, next))) {
-      this.counters.conflicts += 1;
-      return new ConflictError(
-        `${this.describe()}: commit ${next} was made after this transaction began, and garbage ` +
-          `collection has removed the pages it uploaded early`,
-        { cause },
-      );
-    }
-    return new CorruptError(key, `page object missing from ${this.store.location}`, { cause });
-  }
-
-  private prefetch(snapshot: Snapshot, pageNo: number): void {
-    const entry = snapshot.map.get(pageNo);
-    if (!entry) return;
-    const key = pageKey(this.prefix, entry.txid, pageNo, entry.crc);
-    if (this.cache.has(this.cacheKey(key))) return;
-    this.counters.pagesPrefetched += 1;
-    // A failed prefetch is not an error: the real read fetches the page again and reports.
-    this.readPage(key, entry.crc, snapshot.map.pageSize, snapshot.seq).catch(() => undefined);
-  }
-
-  private async prefetchAll(): Promise<void> {
-    const snapshot = this.snapshotState;
-    await Promise.all(
-      [...snapshot.map.entries()].map(([pageNo, entry]) => {
-        this.counters.pagesPrefetched += 1;
-        return this.readPage(
-          pageKey(this.prefix, entry.txid, pageNo, entry.crc),
-          entry.crc,
-          snapshot.map.pageSize,
-          snapshot.seq,
-        );
-      }),
-    );
-  }
-
-  private cacheKey(key: string): string {
-    return `${this.store.location}\n${key}`;
   }
 
   private txnOrThrow(): Transaction {
