@@ -40,8 +40,9 @@ import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './
 import { HeadTrust } from './head-trust.js';
 import { commitNumberAt } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
+import { BackgroundWork } from './background-work.js';
 import { PageReader, type PinnedPage } from './page-reader.js';
-import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
+import { hasRetentionRule, MIN_RECORD_AGE_MS } from './retention.js';
 import { Transaction } from './transaction.js';
 import { volumeSettings, type VolumeSettings } from './settings.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
@@ -74,10 +75,7 @@ export class Volume {
   private earlyUploads: number[] = [];
   private closed = false;
   private readonly headTrust: HeadTrust;
-  /** The automatic garbage collection running in the background, if any. */
-  private autoGc: Promise<void> | undefined;
-  /** Another automatic collection is due when the running one ends. */
-  private autoGcAgain = false;
+  private readonly background: BackgroundWork;
   /** Transaction ids of retained commits, so that each GC reads only the new records. */
   private readonly gcMemo: TxidMemo = new Map();
   private readonly pages: PageReader;
@@ -104,6 +102,7 @@ export class Volume {
     openedAt: number,
   ) {
     this.headTrust = new HeadTrust(openedAt);
+    this.background = new BackgroundWork(store, this.counters, options.onBackgroundError);
     this.marker = head.marker;
     this.snapshotState = head.snapshot;
     this.pages = new PageReader(
@@ -320,7 +319,7 @@ export class Volume {
       if (this.headUnchecked) {
         this.headUnchecked = false;
         await this.checkStillHead().catch(async (error: unknown) => {
-          await this.discard(ourPages);
+          await this.background.discard(ourPages);
           throw error;
         });
       }
@@ -331,14 +330,16 @@ export class Volume {
       if (this.headTrust.trusted(this.options.clock.monotonic())) this.headTrust.confirm(creating);
       else await this.checkNumberWasFree(record, creating, ourPages);
       // Early uploads of pages rewritten later in the transaction are garbage already.
-      await this.discard(early.filter((key) => !committedKeys.has(key)));
+      await this.background.discard(early.filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
         this.pages.remember(pageKey(this.prefix, txn.txid, pageNo, crc), page);
       }
       this.snapshotState = applyCommit(base, record);
       this.counters.commits += 1;
       await this.maybeCheckpoint();
-      this.maybeCollectGarbage();
+      this.background.collectGarbageAfter(this.snapshotState.seq, this.options.gcEvery, () =>
+        this.gc(),
+      );
       return this.snapshot;
     } finally {
       this.txn = undefined;
@@ -346,7 +347,7 @@ export class Volume {
   }
 
   async rollback(): Promise<void> {
-    if (this.txn) await this.discard(this.earlyUploadKeys(this.txn.txid));
+    if (this.txn) await this.background.discard(this.earlyUploadKeys(this.txn.txid));
     this.txn = undefined;
   }
 
@@ -364,7 +365,7 @@ export class Volume {
       throw new ReadOnlyError(`${this.describe()} is open read-only: it cannot collect garbage`);
     }
     const defaults = this.options.retention ?? {};
-    const rules = hasRule(options) ? options : defaults;
+    const rules = hasRetentionRule(options) ? options : defaults;
     return collectGarbage(
       this.store,
       this.prefix,
@@ -383,7 +384,7 @@ export class Volume {
 
   async close(): Promise<void> {
     this.txn = undefined;
-    await this.autoGc;
+    await this.background.idle();
     this.closed = true;
   }
 
@@ -474,7 +475,7 @@ export class Volume {
         );
       }
       this.counters.conflicts += 1;
-      await this.discard(ourPages);
+      await this.background.discard(ourPages);
       throw new ConflictError(
         `${this.describe()}: commit ${seq} had already been made, and removed by garbage ` +
           `collection, before this transaction's record for it was created; that record is ` +
@@ -484,60 +485,12 @@ export class Volume {
     this.headTrust.confirm(started);
   }
 
-  /**
-   * After every `gcEvery`-th commit, collect garbage in the background: one run at a time, and
-   * one more after it when another was due meanwhile.
-   */
-  private maybeCollectGarbage(): void {
-    const every = this.options.gcEvery;
-    if (every === 0 || this.snapshotState.seq % every !== 0) return;
-    if (this.autoGc) {
-      this.autoGcAgain = true;
-      return;
-    }
-    this.autoGc = (async () => {
-      do {
-        this.autoGcAgain = false;
-        // Best effort: a failed run leaves garbage for the next one, never damage.
-        await this.gc().catch((error: unknown) => this.backgroundFailure(error));
-      } while (this.autoGcAgain);
-      this.autoGc = undefined;
-    })();
-  }
-
-  /**
-   * Delete page objects no commit will ever name; a failure only leaves garbage for GC. Called
-   * only when that is certain (a rollback, a commit another writer won, a page superseded
-   * within its transaction), never after a commit whose outcome is unknown — its pages may be
-   * live.
-   */
-  private async discard(keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.store.deleteMany(keys).catch((error: unknown) => this.backgroundFailure(error));
-  }
-
-  /**
-   * Work after a commit point (checkpoint, hint, clean-up, automatic GC) failed. The commit
-   * stands, so the failure is not the transaction's: it is counted in {@link stats} and handed
-   * to `onBackgroundError`.
-   */
-  private backgroundFailure(error: unknown): void {
-    this.counters.backgroundErrors += 1;
-    const failure = error instanceof Error ? error : new Error(String(error));
-    this.counters.lastBackgroundError = failure.message;
-    try {
-      this.options.onBackgroundError?.(failure);
-    } catch {
-      // The application's handler failing must not fail the commit either.
-    }
-  }
-
   /** Create the next commit record: returns when it is ours, throws `ConflictError` when not. */
   private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
     const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
     if (outcome.won) return;
     this.counters.conflicts += 1;
-    await this.discard(ourPages);
+    await this.background.discard(ourPages);
     throw new ConflictError(
       `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.winner ?? '?'})`,
       { cause: outcome.cause },
@@ -560,7 +513,7 @@ export class Volume {
       await this.store.put(latestCheckpointKey(this.prefix), encodeCheckpointHint(s.seq));
     } catch (error) {
       this.checkpointRetryAt = s.seq + interval;
-      this.backgroundFailure(error);
+      this.background.failed(error);
     }
   }
 
@@ -649,9 +602,4 @@ export class Volume {
   private describe(): string {
     return `database "${this.prefix}" in ${this.store.location}`;
   }
-}
-
-/** Whether `options` names a retention rule of its own. */
-function hasRule(options: RetentionOptions): boolean {
-  return options.keepLast !== undefined || options.keepFor !== undefined;
 }
