@@ -1,54 +1,19 @@
 import { randomHex } from '../clock.js';
-import {
-  ClosedError,
-  ConflictError,
-  InvalidArgumentError,
-  PreconditionFailedError,
-  ReadOnlyError,
-  UnknownOutcomeError,
-  UnsafeStoreError,
-} from '../errors.js';
-import {
-  checkpointKey,
-  checksum,
-  commitKey,
-  encodeCheckpoint,
-  encodeCheckpointHint,
-  encodeMarker,
-  latestCheckpointKey,
-  databasePrefix,
-  decodeMarker,
-  markerKey,
-  normalizePrefix,
-  pageKey,
-  type CommitRecord,
-} from '../format/index.js';
+import { ClosedError, InvalidArgumentError, ReadOnlyError } from '../errors.js';
+import { checksum, normalizePrefix, pageKey } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
-import {
-  applyCommit,
-  catchUp,
-  collectedPast,
-  gap,
-  loadCommit,
-  loadHead,
-  readCheckpointHint,
-  readCommit,
-  type Snapshot,
-} from './commit-log.js';
-import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
+import { BackgroundWork } from './background-work.js';
+import { catchUp, loadCommit, loadHead, type Snapshot } from './commit-log.js';
+import { CommitProtocol } from './commit-protocol.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
 import { HeadTrust } from './head-trust.js';
 import { commitNumberAt } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
-import { BackgroundWork } from './background-work.js';
 import { PageReader, type PinnedPage } from './page-reader.js';
-import { hasRetentionRule, MIN_RECORD_AGE_MS } from './retention.js';
-import { Transaction } from './transaction.js';
+import { hasRetentionRule } from './retention.js';
 import { volumeSettings, type VolumeSettings } from './settings.js';
+import { Transaction } from './transaction.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
-
-/** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
-const verifiedStores = new WeakSet<ObjectStore>();
 
 export type { PinnedPage } from './page-reader.js';
 
@@ -62,8 +27,6 @@ export type { PinnedPage } from './page-reader.js';
  */
 export class Volume {
   private snapshotState: Snapshot;
-  /** The marker's bytes as stored; undefined while the database does not exist yet. */
-  private marker: Uint8Array | undefined;
   /** The head was probed moments ago (at open); the next read transaction need not probe. */
   private headFresh = true;
   private txn: Transaction | undefined;
@@ -79,10 +42,7 @@ export class Volume {
   /** Transaction ids of retained commits, so that each GC reads only the new records. */
   private readonly gcMemo: TxidMemo = new Map();
   private readonly pages: PageReader;
-  /** The transaction began before the database existed, and another writer created it. */
-  private headUnchecked = false;
-  /** Checkpoints are not tried again before this commit (set when one failed). */
-  private checkpointRetryAt = 0;
+  private readonly protocol: CommitProtocol;
   private readonly counters: VolumeStats = {
     cacheHits: 0,
     cacheMisses: 0,
@@ -103,7 +63,6 @@ export class Volume {
   ) {
     this.headTrust = new HeadTrust(openedAt);
     this.background = new BackgroundWork(store, this.counters, options.onBackgroundError);
-    this.marker = head.marker;
     this.snapshotState = head.snapshot;
     this.pages = new PageReader(
       store,
@@ -112,6 +71,16 @@ export class Volume {
       options.readAheadMax,
       this.counters,
       this.headTrust,
+      this.describe(),
+    );
+    this.protocol = new CommitProtocol(
+      store,
+      prefix,
+      options,
+      head.marker,
+      this.headTrust,
+      this.counters,
+      this.background,
       this.describe(),
     );
   }
@@ -193,10 +162,10 @@ export class Volume {
     this.checkOpen();
     if (this.txn) throw new InvalidArgumentError('cannot refresh inside a write transaction');
     const before = this.snapshotState.seq;
-    if (!this.marker) {
+    if (!this.protocol.marker) {
       // Emptiness was checked at open; a creator writes the marker before anything else.
       const head = await loadHead(this.store, this.prefix, this.options.checkpointInterval, false);
-      this.marker = head.marker;
+      this.protocol.marker = head.marker;
       this.snapshotState = head.snapshot;
     } else {
       const started = this.options.clock.monotonic();
@@ -221,9 +190,7 @@ export class Volume {
     this.checkOpen();
     if (this.txn) return;
     if (this.options.readOnly) throw new ReadOnlyError(`${this.describe()} is open read-only`);
-    await this.ensureSafeStore();
-    this.headUnchecked = false;
-    if (this.marker) await this.checkStillHead();
+    await this.protocol.beginWrite(this.snapshotState);
     const map = this.snapshotState.map;
     const base = this.snapshotState;
     this.earlyUploads = [];
@@ -295,48 +262,18 @@ export class Volume {
     }
     try {
       const content = await txn.commitContent();
-      if (!this.marker) await this.createMarker();
-      await Promise.all(
-        content.toUpload.map(([pageNo, page, crc]) =>
-          this.store.put(pageKey(this.prefix, txn.txid, pageNo, crc), page),
-        ),
+      const committed = await this.protocol.commit(
+        this.snapshotState,
+        txn.txid,
+        content,
+        this.earlyUploadKeys(txn.txid),
       );
-      const base = this.snapshotState;
-      const record: CommitRecord = {
-        seq: base.seq + 1,
-        txid: txn.txid,
-        time: this.options.clock.now(),
-        pageSize: content.pageSize,
-        pageCount: content.pageCount,
-        checkpoint: base.checkpointSeq,
-        pages: content.pages,
-      };
-      const committedKeys = new Set(
-        content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
-      );
-      const early = this.earlyUploadKeys(txn.txid);
-      const ourPages = [...committedKeys, ...early];
-      if (this.headUnchecked) {
-        this.headUnchecked = false;
-        await this.checkStillHead().catch(async (error: unknown) => {
-          await this.background.discard(ourPages);
-          throw error;
-        });
-      }
-      const creating = this.options.clock.monotonic();
-      await this.createCommitRecord(record, ourPages);
-      // A long transaction, or a snapshot not seen to be the head lately: the number may have
-      // been taken and collected meanwhile (see HeadTrust).
-      if (this.headTrust.trusted(this.options.clock.monotonic())) this.headTrust.confirm(creating);
-      else await this.checkNumberWasFree(record, creating, ourPages);
-      // Early uploads of pages rewritten later in the transaction are garbage already.
-      await this.background.discard(early.filter((key) => !committedKeys.has(key)));
       for (const [pageNo, page, crc] of content.toUpload) {
         this.pages.remember(pageKey(this.prefix, txn.txid, pageNo, crc), page);
       }
-      this.snapshotState = applyCommit(base, record);
+      this.snapshotState = committed;
       this.counters.commits += 1;
-      await this.maybeCheckpoint();
+      this.snapshotState = await this.protocol.checkpoint(this.snapshotState);
       this.background.collectGarbageAfter(this.snapshotState.seq, this.options.gcEvery, () =>
         this.gc(),
       );
@@ -388,182 +325,6 @@ export class Volume {
     this.closed = true;
   }
 
-  /**
-   * `ConflictError` unless the snapshot is still the head: one GET of the next commit record
-   * (plus the one after it and the hint, in parallel, when the snapshot is no longer trusted).
-   */
-  private async checkStillHead(): Promise<void> {
-    const started = this.options.clock.monotonic();
-    const next = this.snapshotState.seq + 1;
-    const verify = !this.headTrust.trusted(started);
-    const [record, past, hint] = await Promise.all([
-      readCommit(this.store, this.prefix, next),
-      // Never create a record while later ones exist (a gap): checked with the hint, whenever
-      // the snapshot is not trusted, in the same round trip.
-      verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
-      verify ? readCheckpointHint(this.store, this.prefix) : 0,
-    ]);
-    if (record || hint >= next) throw this.headMoved(next);
-    // The GETs ran in parallel: a record past a miss is a gap only if the miss persists.
-    if (past) {
-      if (await readCommit(this.store, this.prefix, next)) throw this.headMoved(next);
-      throw gap(this.store, this.prefix, next);
-    }
-    this.headTrust.confirm(started);
-  }
-
-  /**
-   * Whether GC has collected past commit `seq`, just created by transaction `txid`: read a few
-   * times, since the commit is made and only this read decides whether it counts. When no
-   * read succeeds, the outcome is unknown.
-   */
-  private async collectedOrUnknown({ seq, txid }: Pick<CommitRecord, 'seq' | 'txid'>) {
-    let failure: unknown;
-    for (let round = 0; round <= RESOLVE_ROUNDS; round++) {
-      try {
-        return await collectedPast(this.store, this.prefix, seq);
-      } catch (error) {
-        failure = error;
-      }
-    }
-    throw new UnknownOutcomeError(
-      commitKey(this.prefix, seq),
-      seq,
-      txid,
-      `${this.describe()}: commit ${seq} (transaction ${txid}) was created, but whether its ` +
-        `number had been used and collected before could not be read; reopen the database and ` +
-        `look for its transaction id`,
-      { cause: failure },
-    );
-  }
-
-  /** The conflict of a snapshot whose next commit, `next`, another writer has made. */
-  private headMoved(next: number): ConflictError {
-    this.counters.conflicts += 1;
-    return new ConflictError(
-      `${this.describe()}: commit ${next} was made by another writer after this snapshot`,
-    );
-  }
-
-  /**
-   * Commit `seq` was just created by transaction `txid` (the create started at `creating`) on a snapshot that was not
-   * trusted any more. A create-only PUT also succeeds on a key that garbage collection deleted,
-   * so make sure the number was free: GC raises `oldest-retained` past every record before
-   * deleting it, so `oldest-retained` past `seq` means that `seq` had been used and collected.
-   * Then this record lies in collected territory, where no reader looks (they start at the
-   * hint, which GC moves past it too): it is never acknowledged, `ConflictError`, and the
-   * transaction re-runs on the real head. GC never collects a record younger than
-   * {@link MIN_RECORD_AGE_MS}, so only while that much time has not passed since the create can
-   * the floor be blamed on an older record; later, the outcome is unknown. One GET.
-   */
-  private async checkNumberWasFree(
-    { seq, txid }: CommitRecord,
-    creating: number,
-    ourPages: string[],
-  ): Promise<void> {
-    const started = this.options.clock.monotonic();
-    if (await this.collectedOrUnknown({ seq, txid })) {
-      this.headTrust.distrust();
-      if (this.options.clock.monotonic() - creating >= MIN_RECORD_AGE_MS / 2) {
-        throw new UnknownOutcomeError(
-          commitKey(this.prefix, seq),
-          seq,
-          txid,
-          `${this.describe()}: garbage collection has passed commit ${seq} while its creation ` +
-            `was being checked, so whether this transaction's record is part of the history ` +
-            `cannot be told; reopen the database and look for its transaction id`,
-        );
-      }
-      this.counters.conflicts += 1;
-      await this.background.discard(ourPages);
-      throw new ConflictError(
-        `${this.describe()}: commit ${seq} had already been made, and removed by garbage ` +
-          `collection, before this transaction's record for it was created; that record is ` +
-          `not part of the history`,
-      );
-    }
-    this.headTrust.confirm(started);
-  }
-
-  /** Create the next commit record: returns when it is ours, throws `ConflictError` when not. */
-  private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
-    const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
-    if (outcome.won) return;
-    this.counters.conflicts += 1;
-    await this.background.discard(ourPages);
-    throw new ConflictError(
-      `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.winner ?? '?'})`,
-      { cause: outcome.cause },
-    );
-  }
-
-  /**
-   * Every `checkpointInterval` commits, save the whole page map so opening stays cheap. Best
-   * effort: a failure is reported as a background error and tried again `checkpointInterval`
-   * commits later (not at every commit: a store that fails them would make every commit pay).
-   */
-  private async maybeCheckpoint(): Promise<void> {
-    const s = this.snapshotState;
-    const interval = this.options.checkpointInterval;
-    if (s.seq - s.checkpointSeq < interval || s.seq < this.checkpointRetryAt) return;
-    try {
-      await this.store.put(checkpointKey(this.prefix, s.seq), encodeCheckpoint(s.seq, s.map));
-      // Commits name the checkpoint from now on, so openers find it even if the hint fails.
-      this.snapshotState = { ...this.snapshotState, checkpointSeq: s.seq };
-      await this.store.put(latestCheckpointKey(this.prefix), encodeCheckpointHint(s.seq));
-    } catch (error) {
-      this.checkpointRetryAt = s.seq + interval;
-      this.background.failed(error);
-    }
-  }
-
-  private async createMarker(): Promise<void> {
-    const key = markerKey(this.prefix);
-    const bytes = encodeMarker();
-    try {
-      await this.store.put(key, bytes, { ifNoneMatch: '*' });
-      this.marker = bytes;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-      const existing = (await this.store.get(key)).body;
-      decodeMarker(key, existing);
-      this.marker = existing;
-      // Another writer created the database since this transaction began: without a marker
-      // there was nothing to check then, so the commit checks the head first.
-      this.headUnchecked = true;
-    }
-  }
-
-  /**
-   * Refuse to write through a store that ignores conditional writes. An existing database
-   * costs one request: re-creating the marker with its own bytes must be refused (and if it
-   * is not, nothing changed). A new one runs the store's full probe on a scratch key.
-   */
-  private async ensureSafeStore(): Promise<void> {
-    if (this.options.singleWriter || verifiedStores.has(this.store)) return;
-    const safe = this.marker
-      ? await this.refusesOverwrite(markerKey(this.prefix), this.marker)
-      : (await this.store.probeConditionalWrites(databasePrefix(this.prefix))).ifNoneMatch;
-    if (!safe) {
-      throw new UnsafeStoreError(
-        `${this.store.location} ignores conditional writes (If-None-Match: *), so concurrent ` +
-          `writers could overwrite each other's commits; open with singleWriter: true only if ` +
-          `this process is the only writer of "${this.prefix}"`,
-      );
-    }
-    verifiedStores.add(this.store);
-  }
-
-  private async refusesOverwrite(key: string, bytes: Uint8Array): Promise<boolean> {
-    try {
-      await this.store.put(key, bytes, { ifNoneMatch: '*' });
-      return false;
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) return true;
-      throw error;
-    }
-  }
-
   /** Keys of the pages uploaded early, each once (a page uploaded twice unchanged has one). */
   private earlyUploadKeys(txid: string): string[] {
     const keys = new Set<string>();
@@ -576,7 +337,7 @@ export class Volume {
   private async uploadEarly(pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>> {
     const txn = this.txnOrThrow();
     // Pages under a prefix without a marker would make the prefix look like foreign data.
-    if (!this.marker) await this.createMarker();
+    await this.protocol.ensureMarker();
     return Promise.all(
       pages.map(async ([pageNo, page]): Promise<[number, number]> => {
         const crc = checksum(page);
