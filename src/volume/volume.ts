@@ -1,6 +1,13 @@
 import { randomHex } from '../clock.js';
 import { ClosedError, InvalidArgumentError, ReadOnlyError } from '../errors.js';
-import { checksum, normalizePrefix, pageKey } from '../format/index.js';
+import {
+  checksum,
+  HEADER_BYTES,
+  headerDatabaseSize,
+  headerPageSize,
+  normalizePrefix,
+  pageKey,
+} from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
 import { BackgroundWork } from './background-work.js';
 import { catchUp, loadCommit, loadHead, type Snapshot } from './commit-log.js';
@@ -281,6 +288,26 @@ export class Volume {
     } finally {
       this.txn = undefined;
     }
+  }
+
+  /**
+   * Commit the write transaction as a SQLite database file, cut to the page size and size its
+   * database header gives (when the header's page count is valid, as it always is after a
+   * commit by a current SQLite). SQLite trims a file that shrank (VACUUM, auto-vacuum) only
+   * after its commit point, too late for the commit, and a VACUUM to a new page size writes
+   * the new layout in chunks of the old size. Returns the file size committed.
+   */
+  async commitSqliteDatabase(): Promise<number> {
+    const header = await this.read(0, HEADER_BYTES);
+    const pageSize = headerPageSize(header);
+    const databaseSize = headerDatabaseSize(header);
+    if (pageSize !== undefined && databaseSize !== undefined) {
+      await this.setPageSize(pageSize);
+      if (databaseSize < this.size) await this.truncate(databaseSize);
+    }
+    const size = this.size;
+    await this.commit();
+    return size;
   }
 
   async rollback(): Promise<void> {
