@@ -20,7 +20,12 @@ import { PageReader, type PinnedPage } from './page-reader.js';
 import { hasRetentionRule } from './retention.js';
 import { volumeSettings, type VolumeSettings } from './settings.js';
 import { Transaction } from './transaction.js';
-import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
+import {
+  emptyVolumeStats,
+  type CommitInfo,
+  type VolumeOptions,
+  type VolumeStats,
+} from './types.js';
 
 export type { PinnedPage } from './page-reader.js';
 
@@ -50,15 +55,7 @@ export class Volume {
   private readonly gcMemo: TxidMemo = new Map();
   private readonly pages: PageReader;
   private readonly protocol: CommitProtocol;
-  private readonly counters: VolumeStats = {
-    cacheHits: 0,
-    cacheMisses: 0,
-    pagesPrefetched: 0,
-    commits: 0,
-    conflicts: 0,
-    pagesUploadedEarly: 0,
-    backgroundErrors: 0,
-  };
+  private readonly counters: VolumeStats = emptyVolumeStats();
 
   private constructor(
     readonly store: ObjectStore,

@@ -16,7 +16,7 @@ import { EMPTY_SNAPSHOT, readCommit, type Snapshot } from '../../src/volume/comm
 import { CommitProtocol } from '../../src/volume/commit-protocol.js';
 import { HEAD_TRUST_MS, HeadTrust } from '../../src/volume/head-trust.js';
 import type { CommitContent } from '../../src/volume/transaction.js';
-import type { VolumeStats } from '../../src/volume/types.js';
+import { emptyVolumeStats } from '../../src/volume/types.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 
@@ -30,18 +30,6 @@ function onePage(fill: number): CommitContent {
   const page = new Uint8Array(P).fill(fill);
   const crc = checksum(page);
   return { pageSize: P, pageCount: 1, toUpload: [[1, page, crc]], pages: [[1, crc]] };
-}
-
-function counters(): VolumeStats {
-  return {
-    cacheHits: 0,
-    cacheMisses: 0,
-    pagesPrefetched: 0,
-    commits: 0,
-    conflicts: 0,
-    pagesUploadedEarly: 0,
-    backgroundErrors: 0,
-  };
 }
 
 describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
@@ -64,7 +52,7 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
     } = {},
   ) {
     const store = options.store ?? area.store;
-    const stats = counters();
+    const stats = emptyVolumeStats();
     const background = new BackgroundWork(store, stats, undefined);
     const trust = new HeadTrust(realClock.monotonic() - (options.seenHeadMsAgo ?? 0));
     const commits = new CommitProtocol(
