@@ -1,7 +1,6 @@
 import { randomHex } from '../clock.js';
 import { ClosedError, InvalidArgumentError, ReadOnlyError } from '../errors.js';
 import {
-  checksum,
   HEADER_BYTES,
   headerDatabaseSize,
   headerPageSize,
@@ -12,6 +11,7 @@ import type { ObjectStore } from '../store/types.js';
 import { BackgroundWork } from './background-work.js';
 import { catchUp, loadCommit, loadHead, type Snapshot } from './commit-log.js';
 import { CommitProtocol } from './commit-protocol.js';
+import { EarlyUploads } from './early-uploads.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
 import { HeadTrust } from './head-trust.js';
 import { commitNumberAt } from './history.js';
@@ -42,12 +42,6 @@ export class Volume {
   /** The head was probed moments ago (at open); the next read transaction need not probe. */
   private headFresh = true;
   private txn: Transaction | undefined;
-  /**
-   * Pages the open transaction uploaded early (garbage unless its commit names them), as page
-   * number and CRC pairs: their keys are made when needed, as a key string each would cost
-   * about a hundred bytes per page for the whole of a large transaction.
-   */
-  private earlyUploads: number[] = [];
   private closed = false;
   private readonly headTrust: HeadTrust;
   private readonly background: BackgroundWork;
@@ -55,6 +49,7 @@ export class Volume {
   private readonly gcMemo: TxidMemo = new Map();
   private readonly pages: PageReader;
   private readonly protocol: CommitProtocol;
+  private readonly earlyUploads: EarlyUploads;
   private readonly counters: VolumeStats = emptyVolumeStats();
 
   private constructor(
@@ -87,6 +82,7 @@ export class Volume {
       this.background,
       this.describe(),
     );
+    this.earlyUploads = new EarlyUploads(store, prefix, this.counters, this.protocol);
   }
 
   /** Open the database at `prefix`: a constant number of requests, whatever its size. */
@@ -197,7 +193,7 @@ export class Volume {
     await this.protocol.beginWrite(this.snapshotState);
     const map = this.snapshotState.map;
     const base = this.snapshotState;
-    this.earlyUploads = [];
+    this.earlyUploads.clear();
     this.txn = new Transaction(
       randomHex(this.options.random, 8),
       map.pageSize,
@@ -210,7 +206,7 @@ export class Volume {
             crc,
             () => (this.txn ? this.snapshotState.seq + 1 : undefined),
           ),
-        uploadEarly: (pages) => this.uploadEarly(pages),
+        uploadEarly: (pages) => this.earlyUploads.upload(this.txnOrThrow().txid, pages),
       },
       this.options.writeBufferBytes,
     );
@@ -270,7 +266,7 @@ export class Volume {
         this.snapshotState,
         txn.txid,
         content,
-        this.earlyUploadKeys(txn.txid),
+        this.earlyUploads.keys(txn.txid),
       );
       for (const [pageNo, page, crc] of content.toUpload) {
         this.pages.remember(pageKey(this.prefix, txn.txid, pageNo, crc), page);
@@ -308,7 +304,7 @@ export class Volume {
   }
 
   async rollback(): Promise<void> {
-    if (this.txn) await this.background.discard(this.earlyUploadKeys(this.txn.txid));
+    if (this.txn) await this.background.discard(this.earlyUploads.keys(this.txn.txid));
     this.txn = undefined;
   }
 
@@ -347,31 +343,6 @@ export class Volume {
     this.txn = undefined;
     await this.background.idle();
     this.closed = true;
-  }
-
-  /** Keys of the pages uploaded early, each once (a page uploaded twice unchanged has one). */
-  private earlyUploadKeys(txid: string): string[] {
-    const keys = new Set<string>();
-    for (let i = 0; i < this.earlyUploads.length; i += 2) {
-      keys.add(pageKey(this.prefix, txid, this.earlyUploads[i]!, this.earlyUploads[i + 1]!));
-    }
-    return [...keys];
-  }
-
-  private async uploadEarly(pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>> {
-    const txn = this.txnOrThrow();
-    // Pages under a prefix without a marker would make the prefix look like foreign data.
-    await this.protocol.ensureMarker();
-    return Promise.all(
-      pages.map(async ([pageNo, page]): Promise<[number, number]> => {
-        const crc = checksum(page);
-        const key = pageKey(this.prefix, txn.txid, pageNo, crc);
-        await this.store.put(key, page);
-        this.earlyUploads.push(pageNo, crc);
-        this.counters.pagesUploadedEarly += 1;
-        return [pageNo, crc];
-      }),
-    );
   }
 
   private txnOrThrow(): Transaction {
