@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as SQLite from '@journeyapps/wa-sqlite';
-import { ClosedError, ConflictError, InvalidArgumentError } from '../errors.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { ObjectStore } from '../store/types.js';
 import { VFS_NAME, type DatabaseBackend, type MainFile } from '../vfs/index.js';
-import { backOff, type RetryPolicy } from './retry.js';
+import { retryLostRaces, type RetryPolicy } from './retry.js';
 import { toS3liteError } from './sql-errors.js';
 import type { SqliteRuntime } from './sqlite-runtime.js';
 import { bindParams, int64Value, readRow, type BindParams, type Row } from './values.js';
@@ -336,29 +336,22 @@ export class Connection {
    * an explicit transaction (it sets `autocommit`) is re-run, and only when `retry` is set; a
    * lost race inside a transaction rolls the transaction back.
    */
-  async retryConflicts<T>(
+  retryConflicts<T>(
     retry: boolean,
     attempt: (state: { autocommit: boolean }) => Promise<T>,
   ): Promise<T> {
-    for (let retries = 0; ; retries++) {
-      const state = { autocommit: false };
-      try {
-        return await attempt(state);
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
+    const state = { autocommit: false };
+    return retryLostRaces(
+      this.retry,
+      this.description,
+      () => {
+        state.autocommit = false;
+        return attempt(state);
+      },
+      async () => {
         if (!state.autocommit) await this.rollbackQuietly();
-        if (!retry || !state.autocommit) throw error;
-        if (retries >= this.retry.maxRetries) throw this.exhausted(retries + 1, error);
-        await backOff(this.retry, retries);
-      }
-    }
-  }
-
-  /** The error for work that lost `attempts` commit races in a row. */
-  exhausted(attempts: number, cause: ConflictError): ConflictError {
-    return new ConflictError(
-      `${this.description}: lost ${attempts} commit races in a row to other writers; giving up`,
-      { cause },
+        return retry && state.autocommit;
+      },
     );
   }
 

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { MetricsSnapshot } from '../store/metrics.js';
 import type { ObjectStore } from '../store/types.js';
 import { storeFromUrl, type S3UrlOptions, type StoreLocation } from '../store/url.js';
@@ -13,7 +13,7 @@ import {
   type StatementResult,
   type StepMode,
 } from './connection.js';
-import { backOff, retryPolicy, type RetryPolicy } from './retry.js';
+import { retryLostRaces, retryPolicy, type RetryPolicy } from './retry.js';
 import { sqliteRuntime } from './sqlite-runtime.js';
 import { Statement } from './statement.js';
 import type { BindParams, Row } from './values.js';
@@ -203,6 +203,12 @@ export class Database {
    * therefore be safe to repeat (no side effects outside the database). Any other error
    * from `fn` rolls back and is rethrown.
    *
+   * Progress is fair among competing writers: one that loses two races in a row takes a turn,
+   * an empty commit that reserves the next commit for it for about two of its attempts; it
+   * re-runs at once, and every writer that meets the turn waits until it ends instead of
+   * backing off (`stats().volume.turns` counts the turns taken). This bounds how many races
+   * in a row a writer loses, and costs no request without contention.
+   *
    * A commit ends in one of three outcomes, always found out before this returns:
    * - committed: the promise resolves with `fn`'s result. Work after the commit point
    *   (checkpoints, clean-up, automatic GC) never turns it into an error; its failures go to
@@ -228,24 +234,27 @@ export class Database {
             connection.retry.clock,
             connection.retry.random,
           );
-    return connection.exclusive(async () => {
-      for (let retries = 0; ; retries++) {
-        const commitsBefore = connection.volume.stats().commits;
-        try {
-          await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
-          const result = await fn(this);
-          await connection.operation(() => connection.exec('COMMIT', false));
-          return result;
-        } catch (error) {
-          await connection.rollbackQuietly();
-          if (!(error instanceof ConflictError)) throw error;
-          // A run that committed (fn ran COMMIT itself) must not be applied a second time.
-          if (connection.volume.stats().commits !== commitsBefore) throw error;
-          if (retries >= policy.maxRetries) throw connection.exhausted(retries + 1, error);
-          await backOff(policy, retries);
-        }
-      }
-    });
+    let commitsBefore = 0;
+    return connection.exclusive(() =>
+      retryLostRaces(
+        policy,
+        connection.description,
+        async () => {
+          commitsBefore = connection.volume.stats().commits;
+          try {
+            await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
+            const result = await fn(this);
+            await connection.operation(() => connection.exec('COMMIT', false));
+            return result;
+          } catch (error) {
+            await connection.rollbackQuietly();
+            throw error;
+          }
+        },
+        // A run that committed (fn ran COMMIT itself) must not be applied a second time.
+        async () => connection.volume.stats().commits === commitsBefore,
+      ),
+    );
   }
 
   /**

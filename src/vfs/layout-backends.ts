@@ -96,6 +96,7 @@ export class BlocksBackend implements LayoutBackend {
       pagesPrefetched: blocks.blocksPrefetched,
       commits: this.mainFile.commits,
       conflicts: 0,
+      turns: 0,
       pagesUploadedEarly: blocks.blocksWrittenEarly,
       backgroundErrors: 0,
     };
@@ -152,6 +153,7 @@ export class ObjectBackend implements LayoutBackend {
       pagesPrefetched: object.pagesPrefetched,
       commits: 0,
       conflicts: 0,
+      turns: 0,
       pagesUploadedEarly: 0,
       backgroundErrors: 0,
     };

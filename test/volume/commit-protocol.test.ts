@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { realClock } from '../../src/clock.js';
+import { realClock, realRandom } from '../../src/clock.js';
 import {
   checkpointKey,
   checksum,
@@ -62,6 +62,7 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
         checkpointInterval: options.checkpointInterval ?? 32,
         singleWriter: options.singleWriter ?? false,
         clock: realClock,
+        random: realRandom,
       },
       options.marker,
       trust,
