@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { ClosedError, ConflictError, InvalidArgumentError } from '../errors.js';
 import type { ObjectStore } from '../store/types.js';
-import { VFS_NAME, type DatabaseBackend, type MainFile } from '../vfs/index.js';
+import type { Backend } from '../layouts/index.js';
+import { VFS_NAME, type MainFile } from '../vfs/index.js';
 import { backOff, type RetryPolicy } from './retry.js';
 import { toS3liteError } from './sql-errors.js';
 import type { SqliteRuntime } from './sqlite-runtime.js';
@@ -61,22 +62,23 @@ export class Connection {
     private readonly handle: number,
     private readonly file: MainFile,
     private readonly fileName: string,
-    readonly volume: DatabaseBackend,
+    readonly backend: Backend,
     private readonly ownedStore: ObjectStore | undefined,
     readonly retry: RetryPolicy,
     /** Names the database in messages. */
     readonly description: string,
   ) {}
 
-  /** Open SQLite on `volume`; `ownedStore` is closed with the connection. */
+  /** Open SQLite on `backend`'s main file; `ownedStore` is closed with the connection. */
   static async open(
     runtime: SqliteRuntime,
-    volume: DatabaseBackend,
+    backend: Backend,
     ownedStore: ObjectStore | undefined,
     retry: RetryPolicy,
   ): Promise<Connection> {
-    const description = `database "${volume.prefix}" in ${volume.store.location}`;
-    const { name, file } = runtime.vfs.attach(volume);
+    const description = `database "${backend.prefix}" in ${backend.store.location}`;
+    const file = backend.mainFile;
+    const name = runtime.vfs.attach(file);
     try {
       const handle = await runtime.mutex.run(async () => {
         // SQLite reads page 1 while opening: a storage failure then must reach the caller
@@ -91,7 +93,7 @@ export class Connection {
         runtime.module._sqlite3_extended_result_codes(db, 1);
         return db;
       });
-      return new Connection(runtime, handle, file, name, volume, ownedStore, retry, description);
+      return new Connection(runtime, handle, file, name, backend, ownedStore, retry, description);
     } catch (error) {
       runtime.vfs.detach(name);
       throw error;
@@ -378,7 +380,7 @@ export class Connection {
         this.handleClosed = true;
       });
       this.runtime.vfs.detach(this.fileName);
-      await this.volume.close();
+      await this.backend.close();
       await this.ownedStore?.close();
     })();
     return this.closed;
