@@ -5,7 +5,8 @@
  * one-row `transaction()`s in a loop. Prints commits per writer and min / median / max.
  */
 import { open } from '../src/db/index.js';
-import { LatencyStore, MemoryStore } from '../src/store/index.js';
+import { MemoryStore } from '../src/store/index.js';
+import { LatencyStore } from '../src/testing/index.js';
 import { PageCache } from '../src/volume/index.js';
 
 const writers = Number(process.argv[2] ?? 8);
