@@ -38,10 +38,11 @@ export interface StatementResult {
 const transactionScope = new AsyncLocalStorage<object>();
 
 /**
- * One SQLite connection on one volume: the machinery behind `Database` and `Statement`.
+ * One SQLite connection on one database (its {@link Backend}, in whichever layout): the
+ * machinery behind `Database` and `Statement`.
  *
  * Every call into the shared wa-sqlite module runs inside a section of the module's mutex;
- * the store requests of one call still go out in parallel inside the volume. Around that, a
+ * the store requests of one call still go out in parallel inside the backend. Around that, a
  * per-connection gate keeps a `transaction()` to itself: while one runs, other callers of
  * this connection wait, except the code the transaction itself runs (found through
  * AsyncLocalStorage).
@@ -365,7 +366,7 @@ export class Connection {
   }
 
   /**
-   * Close SQLite, the volume and an owned store. Lets a running transaction of another
+   * Close SQLite, the backend and an owned store. Lets a running transaction of another
    * caller finish and waits for running operations; statements still prepared are finalized.
    */
   close(): Promise<void> {

@@ -66,7 +66,10 @@ export interface DatabaseStats {
    * opened on one `memory://name`).
    */
   store: MetricsSnapshot;
-  /** This connection's volume: cache hits and misses, pages prefetched, commits, conflicts. */
+  /**
+   * This connection's storage (a volume, or the file of another layout): cache hits and
+   * misses, pages prefetched, commits, conflicts.
+   */
   volume: VolumeStats;
   /** The commit this connection last pinned. */
   snapshot: CommitInfo;
@@ -265,7 +268,7 @@ export class Database {
     });
   }
 
-  /** Request metrics of the store and counters of this connection's volume. */
+  /** Request metrics of the store and counters of this connection's storage. */
   stats(): DatabaseStats {
     const backend = this.connection.backend;
     return {
