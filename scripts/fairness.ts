@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { open } from '../src/db/index.js';
-import { LatencyStore, MemoryStore, type ObjectStore } from '../src/store/index.js';
+import { MemoryStore, type ObjectStore } from '../src/store/index.js';
+import { LatencyStore } from '../src/testing/index.js';
 import { PageCache } from '../src/volume/index.js';
 import { storeAt, type Location } from '../test/workers/io.js';
 

@@ -3,8 +3,7 @@ import type { MetricsSnapshot } from '../store/metrics.js';
 import type { ObjectStore } from '../store/types.js';
 import { storeFromUrl, type S3UrlOptions, type StoreLocation } from '../store/url.js';
 import type { GcOptions, GcReport } from '../volume/gc.js';
-import { layoutFromUrl } from '../layouts/url.js';
-import { openBackend, type DatabaseBackend, type Layout } from '../vfs/index.js';
+import { layoutFromUrl, openBackend, type Backend, type Layout } from '../layouts/index.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from '../volume/types.js';
 import {
   Connection,
@@ -67,7 +66,10 @@ export interface DatabaseStats {
    * opened on one `memory://name`).
    */
   store: MetricsSnapshot;
-  /** This connection's volume: cache hits and misses, pages prefetched, commits, conflicts. */
+  /**
+   * This connection's storage (a volume, or the file of another layout): cache hits and
+   * misses, pages prefetched, commits, conflicts.
+   */
   volume: VolumeStats;
   /** The commit this connection last pinned. */
   snapshot: CommitInfo;
@@ -102,16 +104,16 @@ export async function open(
   const { store, prefix } = url ? storeFromUrl(url.url, s3) : (location as StoreLocation);
   // A store made from a URL belongs to the connection; one passed in belongs to the caller.
   const ownedStore: ObjectStore | undefined = url ? store : undefined;
-  let volume: DatabaseBackend | undefined;
+  let backend: Backend | undefined;
   try {
-    volume = await openBackend(store, prefix, {
+    backend = await openBackend(store, prefix, {
       ...backendOptions,
       layout: backendOptions.layout ?? url?.layout,
     });
-    const connection = await Connection.open(await sqliteRuntime(), volume, ownedStore, retry);
+    const connection = await Connection.open(await sqliteRuntime(), backend, ownedStore, retry);
     return new Database(connection);
   } catch (error) {
-    await volume?.close();
+    await backend?.close();
     await ownedStore?.close();
     throw error;
   }
@@ -143,8 +145,7 @@ export class Database {
 
   /** How the database is stored (the layout `auto` found). */
   get layout(): Layout {
-    const backend = this.connection.volume;
-    return 'layout' in backend ? backend.layout : 's3lite';
+    return this.connection.backend.layout;
   }
 
   /** Whether {@link close} has been called. */
@@ -240,7 +241,7 @@ export class Database {
         policy,
         connection.description,
         async () => {
-          commitsBefore = connection.volume.stats().commits;
+          commitsBefore = connection.backend.stats().commits;
           try {
             await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
             const result = await fn(this);
@@ -252,7 +253,7 @@ export class Database {
           }
         },
         // A run that committed (fn ran COMMIT itself) must not be applied a second time.
-        async () => connection.volume.stats().commits === commitsBefore,
+        async () => connection.backend.stats().commits === commitsBefore,
       ),
     );
   }
@@ -260,19 +261,29 @@ export class Database {
   /**
    * Collect garbage in this database (see {@link gc}): what `options` asks for is kept, or else
    * what the connection was opened with (`retention`). Safe while others read and write.
-   * @throws ReadOnlyError on a connection opened read-only or at a past commit (unless `dryRun`).
+   * @throws ReadOnlyError on a connection opened read-only or at a past commit (unless `dryRun`);
+   *   InvalidArgumentError for a database in a layout without garbage (blocks, object).
    */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return this.connection.operation(() => this.connection.volume.gc(options));
+    return this.connection.operation(async () => {
+      const backend = this.connection.backend;
+      if (!backend.gc) {
+        throw new InvalidArgumentError(
+          `"${backend.prefix}" is in the ${backend.layout} layout: garbage collection is for ` +
+            'the s3lite format',
+        );
+      }
+      return backend.gc(options);
+    });
   }
 
-  /** Request metrics of the store and counters of this connection's volume. */
+  /** Request metrics of the store and counters of this connection's storage. */
   stats(): DatabaseStats {
-    const volume = this.connection.volume;
+    const backend = this.connection.backend;
     return {
-      store: volume.store.metrics.snapshot(),
-      volume: volume.stats(),
-      snapshot: volume.snapshot,
+      store: backend.store.metrics.snapshot(),
+      volume: backend.stats(),
+      snapshot: backend.snapshot,
     };
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IgnoreConditionalWritesStore, type ObjectStore } from '../../src/store/index.js';
+import type { ObjectStore } from '../../src/store/index.js';
+import { IgnoreConditionalWritesStore } from '../../src/testing/index.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FaultInjectingStore, LatencyStore } from '../../src/store/index.js';
+import { FaultInjectingStore, LatencyStore } from '../../src/testing/index.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 

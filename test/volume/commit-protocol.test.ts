@@ -9,7 +9,7 @@ import {
   oldestRetainedKey,
   pageKey,
 } from '../../src/format/index.js';
-import { FaultInjectingStore, IgnoreConditionalWritesStore } from '../../src/store/index.js';
+import { FaultInjectingStore, IgnoreConditionalWritesStore } from '../../src/testing/index.js';
 import type { ObjectStore } from '../../src/store/types.js';
 import { BackgroundWork } from '../../src/volume/background-work.js';
 import { EMPTY_SNAPSHOT, readCommit, type Snapshot } from '../../src/volume/commit-log.js';

@@ -1,10 +1,10 @@
-import { CorruptError, InvalidArgumentError, NotFoundError } from '../errors.js';
-import type { ObjectStore } from '../store/types.js';
-import type { PageCache } from '../volume/page-cache.js';
-import { ReadAhead } from '../volume/read-ahead.js';
+import { CorruptError, InvalidArgumentError, NotFoundError } from '../../errors.js';
+import type { ObjectStore } from '../../store/types.js';
+import type { PageCache } from '../../volume/page-cache.js';
+import { ReadAhead } from '../../volume/read-ahead.js';
 import { blockKey } from './block-keys.js';
 import { confirmEnd, fileEnd, listBlocks } from './blocks-extent.js';
-import { headerDatabaseSize } from '../format/sqlite-header.js';
+import { headerDatabaseSize } from '../../format/sqlite-header.js';
 
 /** sqlite-s3vfs's default block size. */
 export const DEFAULT_BLOCK_SIZE = 4096;

@@ -1,5 +1,5 @@
-import { NotFoundError } from '../errors.js';
-import type { ObjectStore } from '../store/types.js';
+import { NotFoundError } from '../../errors.js';
+import type { ObjectStore } from '../../store/types.js';
 import { blockIndexOf, blockKey, blocksPrefix } from './block-keys.js';
 
 /** One stored block: its index and its length in bytes. */
