@@ -1,0 +1,55 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import type { ScenarioConfig } from './scenario.js';
+
+export const root = path.resolve(import.meta.dirname, '../..');
+
+/** How an entry's import of s3lite is satisfied. */
+export type LibraryLink =
+  /** Left as an import of dist/index.js: Node, Bun and Deno load the built package. */
+  | 'external'
+  /** Bundled in from dist/ with the given package.json conditions (browser, workerd). */
+  | { conditions: string[] };
+
+/**
+ * Bundle a scenario entry into `outFile`, the scenario's settings compiled in. The entries
+ * import s3lite from src/ (so that they type-check without a build); here that import becomes
+ * the built package, resolved the way an application's bundler or runtime resolves it.
+ */
+export async function bundleEntry(
+  entry: string,
+  outFile: string,
+  config: ScenarioConfig,
+  link: LibraryLink,
+): Promise<void> {
+  const builtPackage: Plugin = {
+    name: 'built-s3lite',
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /\/src\/index\.js$/ }, async () => {
+        if (link === 'external') {
+          return { path: pathToFileURL(path.join(root, 'dist/index.js')).href, external: true };
+        }
+        // Through the package's own exports map, as `import 's3lite'` from an application.
+        const resolved = await esbuild.resolve('s3lite', {
+          kind: 'import-statement',
+          resolveDir: root,
+        });
+        return { path: resolved.path };
+      });
+    },
+  };
+  await build({
+    entryPoints: [path.join(root, 'test/runtimes/entries', entry)],
+    outfile: outFile,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: link === 'external' ? 'node' : 'browser',
+    conditions: link === 'external' ? [] : link.conditions,
+    define: { SCENARIO_CONFIG: JSON.stringify(config) },
+    plugins: [builtPackage],
+    loader: { '.wasm': 'file' },
+    logLevel: 'error',
+  });
+}
