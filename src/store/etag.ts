@@ -9,3 +9,8 @@ export function md5Etag(body: Uint8Array): string {
 export function unquoteEtag(etag: string): string {
   return etag.replace(/^(W\/)?"(.*)"$/, '$2');
 }
+
+/** The `Content-MD5` header of `body`: its MD5 digest in base64. */
+export function contentMd5(body: Uint8Array): string {
+  return createHash('md5').update(body).digest('base64');
+}
