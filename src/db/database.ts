@@ -134,7 +134,11 @@ export async function open(
  */
 export class Database {
   /** @internal Made by {@link open}. */
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    /** The token of the transaction this handle was given to (see `transaction()`). */
+    private readonly caller?: object,
+  ) {}
 
   /** Names the database (prefix and store) in messages. */
   get description(): string {
@@ -158,7 +162,7 @@ export class Database {
    * already committed, are not.
    */
   async exec(sql: string): Promise<void> {
-    await this.connection.operation(() => this.connection.exec(sql, true));
+    await this.connection.operation(() => this.connection.exec(sql, true), this.caller);
   }
 
   /**
@@ -167,7 +171,7 @@ export class Database {
    * has empty `columns`.
    */
   script(sql: string): Promise<StatementResult[]> {
-    return this.connection.operation(() => this.connection.exec(sql, true, true));
+    return this.connection.operation(() => this.connection.exec(sql, true, true), this.caller);
   }
 
   /** Run one statement and return all its rows as objects. `T` is not checked. */
@@ -192,7 +196,9 @@ export class Database {
    */
   prepare<T extends object = Row>(sql: string): Promise<Statement<T>> {
     return this.connection.operation(
-      async () => new Statement<T>(this.connection, await this.connection.prepare(sql), sql),
+      async () =>
+        new Statement<T>(this.connection, await this.connection.prepare(sql), sql, this.caller),
+      this.caller,
     );
   }
 
@@ -228,13 +234,15 @@ export class Database {
             connection.retry.clock,
             connection.retry.random,
           );
-    return connection.exclusive(async () => {
+    return connection.exclusive(async (token) => {
       for (let retries = 0; ; retries++) {
         const commitsBefore = connection.volume.stats().commits;
         try {
-          await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
-          const result = await fn(this);
-          await connection.operation(() => connection.exec('COMMIT', false));
+          await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false), token);
+          // A handle carrying the token: its calls are the transaction's own, even where the
+          // runtime cannot follow async call chains (browsers, Workers).
+          const result = await fn(new Database(connection, token));
+          await connection.operation(() => connection.exec('COMMIT', false), token);
           return result;
         } catch (error) {
           await connection.rollbackQuietly();
@@ -245,7 +253,7 @@ export class Database {
           await backOff(policy, retries);
         }
       }
-    });
+    }, this.caller);
   }
 
   /**
@@ -254,7 +262,7 @@ export class Database {
    * @throws ReadOnlyError on a connection opened read-only or at a past commit (unless `dryRun`).
    */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return this.connection.operation(() => this.connection.volume.gc(options));
+    return this.connection.operation(() => this.connection.volume.gc(options), this.caller);
   }
 
   /** Request metrics of the store and counters of this connection's volume. */
@@ -284,6 +292,6 @@ export class Database {
       } finally {
         await this.connection.finalize(stmt);
       }
-    });
+    }, this.caller);
   }
 }

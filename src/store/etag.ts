@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { digestHex } from '../platform/host.js';
 
 /** The ETag S3 gives a single-part upload: the hex MD5 of the body, here without quotes. */
 export function md5Etag(body: Uint8Array): string {
-  return createHash('md5').update(body).digest('hex');
+  return digestHex('md5', body);
 }
 
 /** ETags travel quoted in HTTP; s3lite keeps them unquoted everywhere. */
@@ -12,5 +12,6 @@ export function unquoteEtag(etag: string): string {
 
 /** The `Content-MD5` header of `body`: its MD5 digest in base64. */
 export function contentMd5(body: Uint8Array): string {
-  return createHash('md5').update(body).digest('base64');
+  const hex = digestHex('md5', body);
+  return btoa(String.fromCharCode(...(hex.match(/../g) ?? []).map((pair) => parseInt(pair, 16))));
 }

@@ -5,6 +5,10 @@ import type { ScenarioConfig } from './scenario.js';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 
+/** wa-sqlite's WebAssembly binary, which browsers and Workers load beside the bundle. */
+export const WASM_FILE = 'wa-sqlite-async.wasm';
+export const wasmPath = path.join(root, 'node_modules/@journeyapps/wa-sqlite/dist', WASM_FILE);
+
 /** How an entry's import of s3lite is satisfied. */
 export type LibraryLink =
   /** Left as an import of dist/index.js: Node, Bun and Deno load the built package. */
@@ -26,7 +30,7 @@ export async function bundleEntry(
   const builtPackage: Plugin = {
     name: 'built-s3lite',
     setup(esbuild) {
-      esbuild.onResolve({ filter: /\/src\/index\.js$/ }, async () => {
+      esbuild.onResolve({ filter: /\/src\/(index|web)\.js$/ }, async () => {
         if (link === 'external') {
           return { path: pathToFileURL(path.join(root, 'dist/index.js')).href, external: true };
         }
@@ -37,6 +41,9 @@ export async function bundleEntry(
         });
         return { path: resolved.path };
       });
+      // A Worker imports its .wasm as a module: it stays an import of the file beside the
+      // bundle, which the runner copies there.
+      esbuild.onResolve({ filter: /\.wasm$/ }, () => ({ path: `./${WASM_FILE}`, external: true }));
     },
   };
   await build({
@@ -49,7 +56,6 @@ export async function bundleEntry(
     conditions: link === 'external' ? [] : link.conditions,
     define: { SCENARIO_CONFIG: JSON.stringify(config) },
     plugins: [builtPackage],
-    loader: { '.wasm': 'file' },
     logLevel: 'error',
   });
 }
