@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bun, deno, node } from './runners/process.js';
 import { workerd } from './runners/workerd.js';
+import { chromium } from './runners/chromium.js';
 import type { Runtime } from './runners/runtime.js';
 import { withS3Server } from './s3-server.js';
 
-const runtimes: Runtime[] = [node, bun, deno, workerd];
+const runtimes: Runtime[] = [node, bun, deno, workerd, chromium];
 const only = process.argv.slice(2);
 
 const work = mkdtempSync(path.join(tmpdir(), 's3lite-runtimes-'));
