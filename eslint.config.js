@@ -29,4 +29,9 @@ export default tseslint.config(
       ],
     },
   },
+  // The browser demo page's script runs in a page.
+  {
+    files: ['examples/browser/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', FormData: 'readonly' } },
+  },
 );
