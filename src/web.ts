@@ -11,8 +11,7 @@
  *
  * @packageDocumentation
  */
-export * from './errors.js';
-export { realClock, realRandom, type Clock, type Random } from './clock.js';
+export * from './portable.js';
 export * from './store/types.js';
 export { StoreMetrics, type MetricsSnapshot, type LatencySnapshot } from './store/metrics.js';
 export {
@@ -27,26 +26,4 @@ export { FetchS3Store, type FetchS3StoreOptions } from './store/fetch-s3-store.j
 export type { S3Credentials, S3LocationOptions } from './store/s3-compatible-store.js';
 export { DelegatingStore } from './store/wrappers/delegating-store.js';
 export { storeFromUrl, type StoreLocation, type S3UrlOptions } from './store/web-url.js';
-export {
-  open,
-  Database,
-  type OpenOptions,
-  type TransactionOptions,
-  type DatabaseStats,
-} from './db/database.js';
-export { Statement } from './db/statement.js';
-export type { RunResult, StatementResult } from './db/connection.js';
-export type { SqlValue, BindValue, BindParams, Row } from './db/values.js';
-export { gc, commitLog, type GcCallOptions, type CommitLogOptions } from './db/maintenance.js';
-export type { GcOptions, GcReport } from './volume/gc.js';
-export type { RetentionOptions } from './volume/retention.js';
-export {
-  Volume,
-  PageCache,
-  type CommitInfo,
-  type VolumeOptions,
-  type VolumeStats,
-} from './volume/index.js';
-export type { Layout } from './vfs/index.js';
-export * from './meta-store/index.js';
 export { setSqliteWasm, type SqliteWasmSource } from './platform/web.js';

@@ -11,6 +11,7 @@ import type { Attempt } from './base-store.js';
 import { contentMd5, unquoteEtag } from './etag.js';
 import {
   environment,
+  rangeHeader,
   S3CompatibleStore,
   type S3Credentials,
   type S3LocationOptions,
@@ -91,14 +92,11 @@ export class FetchS3Store extends S3CompatibleStore {
   }
 
   protected async doGet(key: string, options: GetOptions, { signal }: Attempt): Promise<GetResult> {
-    const range = options.range;
     const response = await this.request('get', {
       method: 'GET',
       key,
       headers: {
-        range: range
-          ? `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`
-          : undefined,
+        range: rangeHeader(options.range),
         'if-match': options.ifMatch,
       },
       signal,

@@ -7,7 +7,7 @@ import {
 import { BaseStore, type Attempt, type BaseStoreOptions } from './base-store.js';
 import { redactUrlPasswords } from './redact.js';
 import type { S3RequestContext } from './s3-errors.js';
-import type { PutOptions, PutResult } from './types.js';
+import type { ByteRange, PutOptions, PutResult } from './types.js';
 
 /** Static credentials; without them the AWS default provider chain is used. */
 export interface S3Credentials {
@@ -127,6 +127,12 @@ export abstract class S3CompatibleStore extends BaseStore {
   protected context(operation: string, key: string | undefined): S3RequestContext {
     return { operation, bucket: this.bucket, endpoint: this.endpoint, key };
   }
+}
+
+/** The HTTP `Range` header of a ranged GET (undefined for the whole object). */
+export function rangeHeader(range: ByteRange | undefined): string | undefined {
+  if (!range) return undefined;
+  return `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`;
 }
 
 /** A variable of the process environment, where the runtime has one (browsers do not). */

@@ -16,6 +16,7 @@ import type { Attempt } from './base-store.js';
 import { unquoteEtag } from './etag.js';
 import {
   DEFAULT_S3_CONCURRENCY,
+  rangeHeader,
   S3CompatibleStore,
   type S3LocationOptions,
 } from './s3-compatible-store.js';
@@ -55,15 +56,12 @@ export class S3Store extends S3CompatibleStore {
   }
 
   protected async doGet(key: string, options: GetOptions, { signal }: Attempt): Promise<GetResult> {
-    const range = options.range;
     const response = await this.send('get', key, signal, () =>
       this.client.send(
         new GetObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Range: range
-            ? `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`
-            : undefined,
+          Range: rangeHeader(options.range),
           IfMatch: options.ifMatch,
         }),
         { abortSignal: signal },
