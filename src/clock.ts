@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { toHex } from './bytes.js';
 import { AbortedError } from './errors.js';
 
 /**
@@ -36,12 +36,12 @@ export const realClock: Clock = {
 /** `Math.random()` for jitter, the operating system's generator for ids. */
 export const realRandom: Random = {
   random: () => Math.random(),
-  bytes: (length) => randomBytes(length),
+  bytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
 };
 
 /** `length` random bytes as lower-case hex, for ids and scratch keys. */
 export function randomHex(random: Random, length: number): string {
-  return Buffer.from(random.bytes(length)).toString('hex');
+  return toHex(random.bytes(length));
 }
 
 function realSleep(ms: number, signal?: AbortSignal): Promise<void> {

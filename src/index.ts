@@ -9,17 +9,14 @@
  *
  * @packageDocumentation
  */
-export * from './errors.js';
-export { realClock, realRandom, type Clock, type Random } from './clock.js';
+export * from './portable.js';
 export * from './store/index.js';
-export * from './db/index.js';
 export {
-  Volume,
-  PageCache,
-  type CommitInfo,
-  type VolumeOptions,
-  type VolumeStats,
-} from './volume/index.js';
+  importDatabase,
+  importFromFile,
+  importFromObject,
+  type ImportOptions,
+} from './db/import.js';
 export * from './serialize/index.js';
 export {
   DEFAULT_BLOCK_SIZE,
@@ -30,4 +27,3 @@ export {
   type BlocksSource,
   type WriteBlocksOptions,
 } from './layouts/index.js';
-export * from './meta-store/index.js';

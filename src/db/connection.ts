@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { AsyncScope } from '../platform/host.js';
 import type { ObjectStore } from '../store/types.js';
 import type { Backend } from '../layouts/index.js';
 import { VFS_NAME, type MainFile } from '../vfs/index.js';
@@ -35,7 +35,7 @@ export interface StatementResult {
 }
 
 /** Which transaction() call the current async context runs in, if any. */
-const transactionScope = new AsyncLocalStorage<object>();
+const transactionScope = new AsyncScope<object>();
 
 /**
  * One SQLite connection on one database (its {@link Backend}, in whichever layout): the
@@ -117,11 +117,12 @@ export class Connection {
 
   /**
    * Run one public operation: refused once closing began, held back while another caller's
-   * transaction owns the connection, and awaited by `close()`.
+   * transaction owns the connection, and awaited by `close()`. `caller` is the token of the
+   * transaction the operation belongs to, if any (see {@link exclusive}).
    */
-  async operation<T>(fn: () => Promise<T>): Promise<T> {
+  async operation<T>(fn: () => Promise<T>, caller?: object): Promise<T> {
     this.checkOpen();
-    if (this.isHeldByOther()) {
+    if (this.isHeldByOther(caller)) {
       await this.waitForOtherTransaction();
       this.checkOpen();
     }
@@ -137,11 +138,13 @@ export class Connection {
 
   /**
    * Run `fn` as the owner of the connection (for `transaction()`): other callers wait until
-   * it settles; calls made from inside `fn` go through.
+   * it settles; calls made from inside `fn` go through. They are recognised by the token
+   * `fn` is given, passed back as `caller`, and where the runtime can follow async call
+   * chains (AsyncLocalStorage: Node, Bun, Deno) also without it.
    */
-  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  async exclusive<T>(fn: (token: object) => Promise<T>, caller?: object): Promise<T> {
     this.checkOpen();
-    if (this.owner && transactionScope.getStore() === this.owner.token) {
+    if (this.owner && this.isOwner(caller)) {
       throw new InvalidArgumentError(
         `${this.description}: transaction() cannot be nested; use SAVEPOINT inside it`,
       );
@@ -152,7 +155,7 @@ export class Connection {
     const owner = { token: {}, done: new Promise<void>((resolve) => (release = resolve)) };
     this.owner = owner;
     try {
-      return await transactionScope.run(owner.token, fn);
+      return await transactionScope.run(owner.token, () => fn(owner.token));
     } finally {
       this.owner = undefined;
       release();
@@ -393,8 +396,13 @@ export class Connection {
   }
 
   /** Whether a transaction() of another caller owns the connection. */
-  private isHeldByOther(): boolean {
-    return this.owner !== undefined && transactionScope.getStore() !== this.owner.token;
+  private isHeldByOther(caller?: object): boolean {
+    return this.owner !== undefined && !this.isOwner(caller);
+  }
+
+  private isOwner(caller: object | undefined): boolean {
+    const token = this.owner?.token;
+    return token !== undefined && (caller === token || transactionScope.getStore() === token);
   }
 
   private async waitForOtherTransaction(): Promise<void> {

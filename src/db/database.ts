@@ -136,7 +136,11 @@ export async function open(
  */
 export class Database {
   /** @internal Made by {@link open}. */
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    /** The token of the transaction this handle was given to (see `transaction()`). */
+    private readonly caller?: object,
+  ) {}
 
   /** Names the database (prefix and store) in messages. */
   get description(): string {
@@ -159,7 +163,7 @@ export class Database {
    * already committed, are not.
    */
   async exec(sql: string): Promise<void> {
-    await this.connection.operation(() => this.connection.exec(sql, true));
+    await this.connection.operation(() => this.connection.exec(sql, true), this.caller);
   }
 
   /**
@@ -168,7 +172,7 @@ export class Database {
    * has empty `columns`.
    */
   script(sql: string): Promise<StatementResult[]> {
-    return this.connection.operation(() => this.connection.exec(sql, true, true));
+    return this.connection.operation(() => this.connection.exec(sql, true, true), this.caller);
   }
 
   /** Run one statement and return all its rows as objects. `T` is not checked. */
@@ -193,7 +197,9 @@ export class Database {
    */
   prepare<T extends object = Row>(sql: string): Promise<Statement<T>> {
     return this.connection.operation(
-      async () => new Statement<T>(this.connection, await this.connection.prepare(sql), sql),
+      async () =>
+        new Statement<T>(this.connection, await this.connection.prepare(sql), sql, this.caller),
+      this.caller,
     );
   }
 
@@ -236,25 +242,29 @@ export class Database {
             connection.retry.random,
           );
     let commitsBefore = 0;
-    return connection.exclusive(() =>
-      retryLostRaces(
-        policy,
-        connection.description,
-        async () => {
-          commitsBefore = connection.backend.stats().commits;
-          try {
-            await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
-            const result = await fn(this);
-            await connection.operation(() => connection.exec('COMMIT', false));
-            return result;
-          } catch (error) {
-            await connection.rollbackQuietly();
-            throw error;
-          }
-        },
-        // A run that committed (fn ran COMMIT itself) must not be applied a second time.
-        async () => connection.backend.stats().commits === commitsBefore,
-      ),
+    return connection.exclusive(
+      (token) =>
+        retryLostRaces(
+          policy,
+          connection.description,
+          async () => {
+            commitsBefore = connection.backend.stats().commits;
+            try {
+              await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false), token);
+              // A handle carrying the token: its calls are the transaction's own, even where the
+              // runtime cannot follow async call chains (browsers, Workers).
+              const result = await fn(new Database(connection, token));
+              await connection.operation(() => connection.exec('COMMIT', false), token);
+              return result;
+            } catch (error) {
+              await connection.rollbackQuietly();
+              throw error;
+            }
+          },
+          // A run that committed (fn ran COMMIT itself) must not be applied a second time.
+          async () => connection.backend.stats().commits === commitsBefore,
+        ),
+      this.caller,
     );
   }
 
@@ -274,7 +284,7 @@ export class Database {
         );
       }
       return backend.gc(options);
-    });
+    }, this.caller);
   }
 
   /** Request metrics of the store and counters of this connection's storage. */
@@ -304,6 +314,6 @@ export class Database {
       } finally {
         await this.connection.finalize(stmt);
       }
-    });
+    }, this.caller);
   }
 }

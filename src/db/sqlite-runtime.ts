@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as SQLite from '@journeyapps/wa-sqlite';
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs';
+import { sqliteModuleOptions } from '../platform/host.js';
 import { S3liteVfs } from '../vfs/index.js';
 import { Mutex } from './mutex.js';
 
@@ -46,12 +45,9 @@ export function sqliteRuntime(): Promise<SqliteRuntime> {
 }
 
 async function load(): Promise<SqliteRuntime> {
-  // Node has no JSPI, hence the Asyncify build; Emscripten cannot fetch a file: URL, so the
-  // .wasm bytes are handed over directly.
-  const wasmPath = createRequire(import.meta.url).resolve(
-    '@journeyapps/wa-sqlite/dist/wa-sqlite-async.wasm',
-  );
-  const module = (await SQLiteESMFactory({ wasmBinary: readFileSync(wasmPath) })) as SqliteModule;
+  // The Asyncify build, which runs everywhere (JSPI is not in Node 20); the runtime's platform
+  // module says where its .wasm comes from.
+  const module = (await SQLiteESMFactory(await sqliteModuleOptions())) as SqliteModule;
   const sqlite3 = SQLite.Factory(module);
   const vfs = new S3liteVfs(module);
   sqlite3.vfs_register(vfs, false);

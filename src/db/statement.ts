@@ -18,6 +18,8 @@ export class Statement<T extends object = Row> {
     handle: number,
     /** The statement's SQL text. */
     readonly sql: string,
+    /** The transaction it was prepared in, whose token its operations carry. */
+    private readonly caller?: object,
   ) {
     this.handle = handle;
   }
@@ -30,7 +32,7 @@ export class Statement<T extends object = Row> {
     return this.connection.operation(async () => {
       const { rows } = await this.connection.execute(this.ready(), this.sql, params, 'all');
       return rows as T[];
-    });
+    }, this.caller);
   }
 
   /** Run the statement and return its first row (`undefined` when there is none). */
@@ -38,7 +40,7 @@ export class Statement<T extends object = Row> {
     return this.connection.operation(async () => {
       const { rows } = await this.connection.execute(this.ready(), this.sql, params, 'first');
       return rows[0] as T | undefined;
-    });
+    }, this.caller);
   }
 
   /** Run the statement to its end, discarding rows; returns what it changed. */
@@ -46,7 +48,7 @@ export class Statement<T extends object = Row> {
     return this.connection.operation(async () => {
       const execution = await this.connection.execute(this.ready(), this.sql, params, 'none');
       return { changes: execution.changes, lastInsertRowid: execution.lastInsertRowid };
-    });
+    }, this.caller);
   }
 
   /**
@@ -63,15 +65,17 @@ export class Statement<T extends object = Row> {
     try {
       let columns: string[] | undefined;
       for (;;) {
-        const row = await connection.operation(() =>
-          connection.call(this.sql, async () => {
-            if (!columns) {
-              await connection.start(stmt, params, this.sql);
-              columns = connection.sqlite3.column_names(stmt);
-            }
-            if ((await connection.sqlite3.step(stmt)) !== SQLite.SQLITE_ROW) return undefined;
-            return connection.readRow(stmt, columns);
-          }),
+        const row = await connection.operation(
+          () =>
+            connection.call(this.sql, async () => {
+              if (!columns) {
+                await connection.start(stmt, params, this.sql);
+                columns = connection.sqlite3.column_names(stmt);
+              }
+              if ((await connection.sqlite3.step(stmt)) !== SQLite.SQLITE_ROW) return undefined;
+              return connection.readRow(stmt, columns);
+            }),
+          this.caller,
         );
         if (!row) {
           finished = true;

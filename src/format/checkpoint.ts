@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRaw, inflateRaw } from '../platform/host.js';
 import { CorruptError, FormatVersionError } from '../errors.js';
 import { checksum } from './checksum.js';
 import { PageMap } from './page-map.js';
@@ -37,36 +37,38 @@ export function encodeCheckpoint(seq: number, map: PageMap): Uint8Array {
     txids,
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const payload = Buffer.alloc(4 + headerBytes.byteLength + 8 * map.pageCount);
-  payload.writeUInt32LE(headerBytes.byteLength, 0);
+  const payload = new Uint8Array(4 + headerBytes.byteLength + 8 * map.pageCount);
+  view(payload).setUint32(0, headerBytes.byteLength, true);
   payload.set(headerBytes, 4);
   const arraysAt = 4 + headerBytes.byteLength;
   payload.set(toLittleEndianBytes(txidIndex), arraysAt);
   payload.set(toLittleEndianBytes(crcs), arraysAt + 4 * map.pageCount);
-  const compressed = deflateRawSync(payload);
-  const out = Buffer.alloc(8 + compressed.byteLength);
-  out.writeUInt32LE(MAGIC, 0);
-  out.writeUInt32LE(checksum(compressed), 4);
+  const compressed = deflateRaw(payload);
+  const out = new Uint8Array(8 + compressed.byteLength);
+  view(out).setUint32(0, MAGIC, true);
+  view(out).setUint32(4, checksum(compressed), true);
   out.set(compressed, 8);
   return out;
 }
 
 export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
-  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (data.byteLength < 8 || data.readUInt32LE(0) !== MAGIC) {
+  const data = view(bytes);
+  if (data.byteLength < 8 || data.getUint32(0, true) !== MAGIC) {
     throw new CorruptError(key, 'not a checkpoint (bad magic number)');
   }
-  const compressed = data.subarray(8);
-  if (data.readUInt32LE(4) !== checksum(compressed)) {
+  const compressed = bytes.subarray(8);
+  if (data.getUint32(4, true) !== checksum(compressed)) {
     throw new CorruptError(key, 'checkpoint fails its checksum');
   }
-  let payload: Buffer;
+  let payload: Uint8Array;
   let header: Partial<CheckpointHeader>;
   let arraysAt: number;
   try {
-    payload = inflateRawSync(compressed);
-    arraysAt = 4 + payload.readUInt32LE(0);
-    header = JSON.parse(payload.subarray(4, arraysAt).toString('utf8')) as CheckpointHeader;
+    payload = inflateRaw(compressed);
+    arraysAt = 4 + view(payload).getUint32(0, true);
+    header = JSON.parse(
+      new TextDecoder().decode(payload.subarray(4, arraysAt)),
+    ) as CheckpointHeader;
   } catch (error) {
     throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
   }
@@ -116,16 +118,22 @@ function headerProblem(key: string, header: Partial<CheckpointHeader>): string |
   return undefined;
 }
 
-function toLittleEndianBytes(values: Uint32Array): Buffer {
-  const out = Buffer.alloc(values.length * 4);
-  values.forEach((value, i) => out.writeUInt32LE(value, i * 4));
+function toLittleEndianBytes(values: Uint32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const data = view(out);
+  values.forEach((value, i) => data.setUint32(i * 4, value, true));
   return out;
 }
 
-function fromLittleEndianBytes(bytes: Buffer): Uint32Array {
+function fromLittleEndianBytes(bytes: Uint8Array): Uint32Array {
   const out = new Uint32Array(bytes.byteLength / 4);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readUInt32LE(i * 4);
+  const data = view(bytes);
+  for (let i = 0; i < out.length; i++) out[i] = data.getUint32(i * 4, true);
   return out;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The `latest-checkpoint` hint: where opening starts. May lag behind; never runs ahead. */

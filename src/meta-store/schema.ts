@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestHex } from '../platform/host.js';
 import type { BindValue, Database } from '../db/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { indexedJson, jsonPath } from './json-text.js';
@@ -126,7 +126,7 @@ export class Schema {
       })),
       ...[...hot].map(([field, expression]) => {
         // A digest keeps the name a plain identifier whatever the path holds.
-        const digest = createHash('sha256').update(field).digest('hex').slice(0, 16);
+        const digest = digestHex('sha256', field).slice(0, 16);
         const name = `${tableName}_data_${digest}`;
         return {
           name,

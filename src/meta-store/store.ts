@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { Database, open, type BindValue, type DatabaseStats } from '../db/index.js';
+// From database.js, not the db barrel: that one also brings file import, which needs Node.
+import { Database, open, type DatabaseStats } from '../db/database.js';
+import type { BindValue } from '../db/values.js';
 import { ClosedError, ConflictError, InvalidArgumentError, NotFoundError } from '../errors.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
 import { decodeRecord, encodeRecord } from './encode.js';
@@ -73,7 +74,7 @@ export class MetaStore {
     const db = where instanceof Database ? where : await open(where, options.openOptions);
     try {
       await schema.ensure(db);
-      const name = `s3lite_pending_${randomUUID().replaceAll('-', '')}`;
+      const name = `s3lite_pending_${crypto.randomUUID().replaceAll('-', '')}`;
       const buffer = new SyncBuffer(db, schema, name);
       await buffer.create();
       const reads = new ReadWindow(db, settings.readCheckInterval, owned);

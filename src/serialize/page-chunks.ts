@@ -1,35 +1,4 @@
-/**
- * Cut a byte stream into pieces of exactly `size` bytes (the last may be shorter), copying
- * only where a piece spans chunks.
- */
-export async function* fixedSizePieces(
-  chunks: AsyncIterable<Uint8Array>,
-  size: number,
-): AsyncGenerator<Uint8Array> {
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  for await (const chunk of chunks) {
-    let offset = 0;
-    while (offset < chunk.byteLength) {
-      const want = size - pendingBytes;
-      const take = Math.min(want, chunk.byteLength - offset);
-      const part = chunk.subarray(offset, offset + take);
-      offset += take;
-      if (pendingBytes === 0 && take === want) {
-        yield part.slice();
-        continue;
-      }
-      pending.push(part.slice());
-      pendingBytes += take;
-      if (pendingBytes === size) {
-        yield Buffer.concat(pending);
-        pending = [];
-        pendingBytes = 0;
-      }
-    }
-  }
-  if (pendingBytes > 0) yield Buffer.concat(pending);
-}
+import { concatBytes } from '../bytes.js';
 
 /**
  * The first `count` bytes of a stream (fewer if it is shorter), and the whole stream again,
@@ -48,7 +17,7 @@ export async function peek(
     seen.push(next.value);
     seenBytes += next.value.byteLength;
   }
-  const joined = Buffer.concat(seen);
+  const joined = concatBytes(seen);
   async function* all(): AsyncGenerator<Uint8Array> {
     if (joined.byteLength > 0) yield joined;
     for (;;) {

@@ -319,7 +319,7 @@ function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) {
     throw new InvalidArgumentError('object key must be a non-empty string');
   }
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+  if (new TextEncoder().encode(key).byteLength > MAX_KEY_BYTES) {
     throw new InvalidArgumentError(
       `object key longer than ${MAX_KEY_BYTES} bytes: "${key.slice(0, 64)}…"`,
     );

@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes.js';
 import { NotFoundError, PreconditionFailedError } from '../errors.js';
 import { BaseStore, type BaseStoreOptions } from './base-store.js';
 import { md5Etag } from './etag.js';
@@ -53,7 +54,7 @@ export class MemoryStore extends BaseStore {
   protected async doPutStream(key: string, body: AsyncIterable<Uint8Array>): Promise<PutResult> {
     const chunks: Uint8Array[] = [];
     for await (const chunk of body) chunks.push(chunk);
-    return this.doPut(key, Buffer.concat(chunks), {});
+    return this.doPut(key, concatBytes(chunks), {});
   }
 
   protected async doHead(key: string): Promise<ObjectInfo> {

@@ -1,3 +1,4 @@
+import { equalBytes } from '../bytes.js';
 import { randomHex, type Random } from '../clock.js';
 import { PreconditionFailedError, UnsupportedError } from '../errors.js';
 import type { ConditionalWriteSupport, ObjectStore } from './types.js';
@@ -60,7 +61,7 @@ async function wrote(
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     const stored = await store.get(key, { signal });
-    if (Buffer.compare(stored.body, body) !== 0) throw error;
+    if (!equalBytes(stored.body, body)) throw error;
     return stored.etag;
   }
 }

@@ -12,15 +12,14 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import {
-  InvalidArgumentError,
-  NotFoundError,
-  PreconditionFailedError,
-  StoreError,
-} from '../errors.js';
-import { BaseStore, type Attempt, type BaseStoreOptions } from './base-store.js';
+import type { Attempt } from './base-store.js';
 import { unquoteEtag } from './etag.js';
-import { redactUrlPasswords } from './redact.js';
+import {
+  DEFAULT_S3_CONCURRENCY,
+  rangeHeader,
+  S3CompatibleStore,
+  type S3LocationOptions,
+} from './s3-compatible-store.js';
 import { mapS3Error } from './s3-errors.js';
 import type {
   GetOptions,
@@ -34,78 +33,35 @@ import type {
   StreamGetResult,
 } from './types.js';
 
-/** Static credentials; without them the AWS default provider chain is used. */
-export interface S3Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-export interface S3StoreOptions extends BaseStoreOptions {
-  bucket: string;
-  /**
-   * S3-compatible endpoint URL (MinIO, R2, Ceph, …). Default: `AWS_ENDPOINT_URL_S3`, then
-   * `AWS_ENDPOINT_URL`, then AWS itself.
-   */
-  endpoint?: string;
-  /** Default: `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`. */
-  region?: string;
-  /** Path-style URLs (`host/bucket/key`). Default: on for a custom endpoint, off for AWS. */
-  forcePathStyle?: boolean;
-  /** Explicit credentials. Default: the AWS chain (environment, profile, SSO, instance role). */
-  credentials?: S3Credentials;
+export interface S3StoreOptions extends S3LocationOptions {
   /** A named profile of ~/.aws/config and ~/.aws/credentials. */
   profile?: string;
   /** Use this client instead of building one (its own settings then apply). */
   client?: S3Client;
 }
 
-/** Default requests in flight per store: enough to hide S3's tens-of-ms latency. */
-const DEFAULT_CONCURRENCY = 64;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /**
  * The store on Amazon S3 or any S3-compatible server, through the AWS SDK v3. Retries are
  * s3lite's own (the SDK's are turned off) so that every attempt is counted and conditional
  * writes are retried with the rules s3lite needs.
  */
-export class S3Store extends BaseStore {
-  readonly location: string;
-  readonly bucket: string;
-  readonly endpoint: string;
+export class S3Store extends S3CompatibleStore {
   private readonly client: S3Client;
   private readonly ownsClient: boolean;
 
   constructor(options: S3StoreOptions) {
-    super(options, { concurrency: DEFAULT_CONCURRENCY });
-    if (!options.bucket || !BUCKET_NAME.test(options.bucket)) {
-      throw new InvalidArgumentError(
-        `invalid bucket name "${options.bucket ?? ''}": 3–63 lowercase letters, digits, dots or hyphens`,
-      );
-    }
-    this.bucket = options.bucket;
-    const endpoint =
-      options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-    if (endpoint !== undefined) checkEndpoint(endpoint);
-    const region =
-      options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    // Named in every message: never with the password a URL may carry.
-    this.endpoint = endpoint === undefined ? `AWS S3 (${region})` : redactUrlPasswords(endpoint);
-    this.location = `s3://${this.bucket} at ${this.endpoint}`;
+    super(options);
     this.ownsClient = options.client === undefined;
-    this.client = options.client ?? buildClient(options, endpoint, region);
+    this.client = options.client ?? buildClient(options, this.endpointUrl, this.region);
   }
 
   protected async doGet(key: string, options: GetOptions, { signal }: Attempt): Promise<GetResult> {
-    const range = options.range;
     const response = await this.send('get', key, signal, () =>
       this.client.send(
         new GetObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Range: range
-            ? `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`
-            : undefined,
+          Range: rangeHeader(options.range),
           IfMatch: options.ifMatch,
         }),
         { abortSignal: signal },
@@ -177,44 +133,28 @@ export class S3Store extends BaseStore {
     return { key, etag: unquoteEtag(response.ETag ?? ''), size: response.ContentLength ?? 0 };
   }
 
-  protected async doPut(
+  protected async putObject(
     key: string,
     body: Uint8Array,
     options: PutOptions,
     { signal }: Attempt,
   ): Promise<PutResult> {
-    try {
-      const response = await this.send('put', key, signal, () =>
-        this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: key,
-            Body: body,
-            ContentLength: body.byteLength,
-            IfNoneMatch: options.ifNoneMatch,
-            // Unquoted (BaseStore strips quotes): Ceph RGW compares If-Match with the bare
-            // ETag only, and AWS and MinIO accept it.
-            IfMatch: options.ifMatch,
-          }),
-          { abortSignal: signal },
-        ),
-      );
-      return { etag: unquoteEtag(response.ETag ?? '') };
-    } catch (error) {
-      if (options.ifMatch !== undefined && error instanceof PreconditionFailedError) {
-        // Ceph answers 412 where AWS answers 404 for If-Match on a missing key.
-        // Called directly, not through head(): this attempt already holds a concurrency slot.
-        const started = this.clock.monotonic();
-        const exists = await this.doHead(key, { signal })
-          .then(
-            () => true,
-            (headError: unknown) => !(headError instanceof NotFoundError),
-          )
-          .finally(() => this.metrics.recordRequest('head', this.clock.monotonic() - started));
-        if (!exists) throw new NotFoundError(key, this.location, { cause: error });
-      }
-      throw error;
-    }
+    const response = await this.send('put', key, signal, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.byteLength,
+          IfNoneMatch: options.ifNoneMatch,
+          // Unquoted (BaseStore strips quotes): Ceph RGW compares If-Match with the bare
+          // ETag only, and AWS and MinIO accept it.
+          IfMatch: options.ifMatch,
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    return { etag: unquoteEtag(response.ETag ?? '') };
   }
 
   protected async doDelete(key: string, { signal }: Attempt): Promise<void> {
@@ -236,16 +176,8 @@ export class S3Store extends BaseStore {
         { abortSignal: signal },
       ),
     );
-    const failed = (response.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-    if (failed.length > 0) {
-      const first = failed[0];
-      throw new StoreError(
-        `batch delete in ${this.location} failed for ${failed.length} of ${keys.length} keys ` +
-          `(first: "${first?.Key}": ${first?.Code} ${first?.Message ?? ''})`,
-        undefined,
-        { retryable: failed.every((e) => e.Code === 'InternalError' || e.Code === 'SlowDown') },
-      );
-    }
+    const failure = this.batchDeleteFailure(keys, response.Errors ?? []);
+    if (failure) throw failure;
   }
 
   protected async doList(
@@ -305,30 +237,10 @@ export class S3Store extends BaseStore {
       throw mapS3Error(error, this.context(operation, key));
     }
   }
-
-  private context(operation: string, key: string | undefined) {
-    return { operation, bucket: this.bucket, endpoint: this.endpoint, key };
-  }
-}
-
-function checkEndpoint(endpoint: string): void {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    // Not chained: the URL parser's error repeats the input, password included.
-    throw new InvalidArgumentError(`malformed S3 endpoint URL "${redactUrlPasswords(endpoint)}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(
-      `S3 endpoint URL "${redactUrlPasswords(endpoint)}" must start with http:// or https://, ` +
-        `not ${url.protocol}`,
-    );
-  }
 }
 
 function buildClient(options: S3StoreOptions, endpoint: string | undefined, region: string) {
-  const maxSockets = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const maxSockets = options.concurrency ?? DEFAULT_S3_CONCURRENCY;
   const config: S3ClientConfig = {
     region,
     endpoint,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { inject } from 'vitest';
 import {
+  FetchS3Store,
   FileStore,
   MemoryStore,
   S3Store,
@@ -11,10 +12,16 @@ import {
   type ObjectStore,
 } from '../../src/store/index.js';
 
-export type StoreKind = 'memory' | 'file' | 's3';
+export type StoreKind = 'memory' | 'file' | 's3' | 's3-fetch';
 
 /** Every store kind: each behaviour suite runs once per kind. */
 export const STORE_KINDS: StoreKind[] = ['memory', 'file', 's3'];
+
+/**
+ * The store kinds of the object-store suites: also S3 over signed fetch (the transport of
+ * browsers and Workers), which the layers above reach through the same interface.
+ */
+export const TRANSPORT_KINDS: StoreKind[] = [...STORE_KINDS, 's3-fetch'];
 
 /** A fresh, empty place to work in: a store and a unique prefix on it. */
 export interface TestArea {
@@ -61,12 +68,17 @@ export function createTestArea(kind: StoreKind, options: BaseStoreOptions = {}):
         },
       };
     }
-    case 's3': {
-      const store = new S3Store({ ...s3Options(), ...options });
+    case 's3':
+    case 's3-fetch': {
+      const make = () =>
+        kind === 's3'
+          ? new S3Store({ ...s3Options(), ...options })
+          : new FetchS3Store({ ...s3Options(), ...options });
+      const store = make();
       return {
         store,
         prefix,
-        reopen: () => new S3Store({ ...s3Options(), ...options }),
+        reopen: make,
         cleanup: async () => {
           const keys: string[] = [];
           for await (const object of store.listAll(prefix)) keys.push(object.key);

@@ -23,35 +23,51 @@ let startedHere = false;
  * it when the run ends), so that `npm test` needs nothing running beforehand.
  */
 export function setup(project: TestProject): void {
+  const found = ensureS3Server();
+  startedHere = found.startedHere;
+  project.provide('s3', found.server);
+}
+
+export function teardown(): void {
+  if (startedHere) stopS3Server();
+}
+
+/**
+ * The server named by S3_ENDPOINT, or one started by scripts/start-minio.sh; `startedHere`
+ * says whether it is this run's to stop (a server running before belongs to someone else).
+ */
+export function ensureS3Server(): { server: S3TestServer; startedHere: boolean } {
   let env: Record<string, string | undefined> = process.env;
+  let started = false;
   if (!env.S3_ENDPOINT) {
-    const started = performance.now();
+    const startTime = performance.now();
     const exports = execFileSync('bash', ['scripts/start-minio.sh'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const vars = parseExports(exports);
-    // A server that was running before this run belongs to someone else: leave it running.
-    startedHere = vars.S3LITE_SERVER_REUSED !== '1';
+    started = vars.S3LITE_SERVER_REUSED !== '1';
     env = { ...env, ...vars };
-    console.error(`S3 server ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.error(`S3 server ready in ${((performance.now() - startTime) / 1000).toFixed(1)} s`);
   }
   const need = (name: string): string => {
     const value = env[name];
     if (!value) throw new Error(`${name} is not set (S3_ENDPOINT is ${env.S3_ENDPOINT})`);
     return value;
   };
-  project.provide('s3', {
+  const server = {
     endpoint: need('S3_ENDPOINT'),
     bucket: env.S3_BUCKET ?? 's3lite-test',
     accessKeyId: need('AWS_ACCESS_KEY_ID'),
     secretAccessKey: need('AWS_SECRET_ACCESS_KEY'),
     region: env.AWS_REGION ?? 'us-east-1',
-  });
+  };
+  return { server, startedHere: started };
 }
 
-export function teardown(): void {
-  if (startedHere) execFileSync('bash', ['scripts/stop-minio.sh'], { stdio: 'inherit' });
+/** Stop the server that {@link ensureS3Server} started. */
+export function stopS3Server(): void {
+  execFileSync('bash', ['scripts/stop-minio.sh'], { stdio: 'inherit' });
 }
 
 function parseExports(text: string): Record<string, string> {

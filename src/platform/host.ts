@@ -1,0 +1,56 @@
+/**
+ * What s3lite takes from its host runtime, here from Node's built-ins (Node, Bun and Deno
+ * have them). Bundlers building for a browser or a Worker swap this module for
+ * `./web.js` (the package's `browser` field), which has the same exports in standard
+ * JavaScript: nothing else outside the Node-only entry points imports `node:*`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { crc32 as zlibCrc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+
+/** CRC-32 (the zlib polynomial) of `data`. */
+export function crc32(data: Uint8Array): number {
+  return zlibCrc32(data) >>> 0;
+}
+
+/** Raw DEFLATE (no zlib or gzip wrapper). */
+export function deflateRaw(data: Uint8Array): Uint8Array {
+  return deflateRawSync(data);
+}
+
+export function inflateRaw(data: Uint8Array): Uint8Array {
+  return inflateRawSync(data);
+}
+
+/** Hex digest of `data`. */
+export function digestHex(algorithm: 'md5' | 'sha256', data: Uint8Array | string): string {
+  return createHash(algorithm).update(data).digest('hex');
+}
+
+/** Which async call chain runs now: a value set by `run` is seen by all the code it awaits. */
+export class AsyncScope<T> {
+  /** Whether `getStore()` can tell the call chains apart here (it can on Node, Bun, Deno). */
+  static readonly tracked = true;
+  private readonly storage = new AsyncLocalStorage<T>();
+
+  run<R>(value: T, fn: () => R): R {
+    return this.storage.run(value, fn);
+  }
+
+  getStore(): T | undefined {
+    return this.storage.getStore();
+  }
+}
+
+/**
+ * Emscripten settings for loading wa-sqlite's Asyncify build (Node has no JSPI). Emscripten
+ * cannot fetch a file: URL, so the .wasm bytes are handed over directly.
+ */
+export function sqliteModuleOptions(): Promise<Record<string, unknown>> {
+  const wasmPath = createRequire(import.meta.url).resolve(
+    '@journeyapps/wa-sqlite/dist/wa-sqlite-async.wasm',
+  );
+  return Promise.resolve({ wasmBinary: readFileSync(wasmPath) });
+}
