@@ -56,6 +56,12 @@ const DEFAULT_READ_AHEAD = 64;
  * the next probe also reads the checkpoint hint, which always lies past anything collected.
  */
 const HEAD_TRUST_MS = 2000;
+/**
+ * Commit records a read transaction probes for news: the next one and the one after it, in one
+ * round trip, so that a next record deleted by hand (with later ones present) is seen as the
+ * gap it is rather than taken for the end of the chain (docs/FORMAT.md).
+ */
+const NEWS_PROBE = 2;
 
 /** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
 const verifiedStores = new WeakSet<ObjectStore>();
@@ -244,7 +250,7 @@ export class Volume {
         this.prefix,
         this.snapshotState,
         this.options.checkpointInterval,
-        1,
+        NEWS_PROBE,
         !this.trusted(started),
       );
       this.confirm(started);
@@ -366,7 +372,9 @@ export class Volume {
       );
       const early = this.earlyUploadKeys(txn.txid);
       const ourPages = [...committedKeys, ...early];
-      if (this.headUnchecked) {
+      // Another writer created the database meanwhile, or the head was last seen too long ago
+      // for a missing next record to prove anything: check again right before the create.
+      if (this.headUnchecked || !this.trusted(this.options.clock.monotonic())) {
         this.headUnchecked = false;
         await this.checkStillHead().catch(async (error: unknown) => {
           await this.discard(ourPages);
@@ -447,8 +455,8 @@ export class Volume {
   }
 
   /**
-   * `ConflictError` unless the snapshot is still the head: one GET of the next commit record
-   * (plus the one after it and the hint, in parallel, when the snapshot is no longer trusted).
+   * `ConflictError` unless the snapshot is still the head: GETs of the next commit record and
+   * the one after it (plus the hint when the snapshot is no longer trusted), in parallel.
    */
   private async checkStillHead(): Promise<void> {
     const started = this.options.clock.monotonic();
@@ -456,9 +464,8 @@ export class Volume {
     const verify = !this.trusted(started);
     const [record, past, hint] = await Promise.all([
       readCommit(this.store, this.prefix, next),
-      // Never create a record while later ones exist (a gap): checked with the hint, whenever
-      // the snapshot is not trusted, in the same round trip.
-      verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
+      // Never create a record while later ones exist (a gap, such as a record deleted by hand).
+      readCommit(this.store, this.prefix, next + 1),
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
     if (record || hint >= next) throw this.headMoved(next);
