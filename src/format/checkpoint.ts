@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createInflateRaw, deflateRawSync } from 'node:zlib';
 import { CorruptError, FormatVersionError } from '../errors.js';
 import { checksum } from './checksum.js';
 import { PageMap } from './page-map.js';
@@ -51,7 +51,13 @@ export function encodeCheckpoint(seq: number, map: PageMap): Uint8Array {
   return out;
 }
 
-export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
+/**
+ * Decode a checkpoint read from the bucket. Its size is checked before anything is allocated
+ * from it: the payload is inflated as a stream, the header first, and the header's page count
+ * must be one SQLite can reach and one the compressed bytes can hold (deflate expands at most
+ * {@link DEFLATE_MAX_RATIO}-fold); inflating stops, as corruption, at the size it declares.
+ */
+export async function decodeCheckpoint(key: string, bytes: Uint8Array): Promise<Checkpoint> {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (data.byteLength < 8 || data.readUInt32LE(0) !== MAGIC) {
     throw new CorruptError(key, 'not a checkpoint (bad magic number)');
@@ -60,13 +66,88 @@ export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
   if (data.readUInt32LE(4) !== checksum(compressed)) {
     throw new CorruptError(key, 'checkpoint fails its checksum');
   }
-  let payload: Buffer;
-  let header: Partial<CheckpointHeader>;
-  let arraysAt: number;
+  const { header, arrays } = await inflatePayload(key, compressed);
+  const { seq, pageSize, pageCount: n, txids } = header;
+  const txidIndex = fromLittleEndianBytes(arrays.subarray(0, 4 * n));
+  const crcs = fromLittleEndianBytes(arrays.subarray(4 * n));
+  const unknown = txidIndex.findIndex((index) => index >= txids.length);
+  if (unknown >= 0) {
+    throw new CorruptError(key, `checkpoint maps page ${unknown + 1} to no known transaction`);
+  }
+  return { seq, map: PageMap.fromArrays(pageSize, n, txidIndex, crcs, txids) };
+}
+
+/**
+ * The most bytes deflate can expand one compressed byte to: a length-258 match coded in two
+ * bits. No checkpoint's payload can be larger than this many times its compressed size.
+ */
+const DEFLATE_MAX_RATIO = 1032;
+
+/**
+ * Inflate a checkpoint's payload: the header, checked (see {@link headerProblem}), and then
+ * exactly the `8 × pageCount` bytes of page map it declares, into one buffer of that size.
+ */
+async function inflatePayload(
+  key: string,
+  compressed: Buffer,
+): Promise<{ header: CheckpointHeader; arrays: Buffer }> {
+  const most = DEFLATE_MAX_RATIO * compressed.byteLength;
+  const inflate = createInflateRaw();
+  inflate.end(compressed);
+  let head = Buffer.alloc(0);
+  let header: CheckpointHeader | undefined;
+  let arrays = Buffer.alloc(0);
+  let filled = 0;
   try {
-    payload = inflateRawSync(compressed);
-    arraysAt = 4 + payload.readUInt32LE(0);
-    header = JSON.parse(payload.subarray(4, arraysAt).toString('utf8')) as CheckpointHeader;
+    for await (const chunk of inflate as AsyncIterable<Buffer>) {
+      let rest = chunk;
+      if (!header) {
+        head = Buffer.concat([head, rest]);
+        if (head.byteLength < 4) continue;
+        const arraysAt = 4 + head.readUInt32LE(0);
+        if (arraysAt > most) throw new CorruptError(key, 'checkpoint header length is invalid');
+        if (head.byteLength < arraysAt) continue;
+        header = parseHeader(key, head.subarray(4, arraysAt));
+        const size = 8 * header.pageCount;
+        if (arraysAt + size > most) {
+          throw new CorruptError(
+            key,
+            `checkpoint declares ${header.pageCount} pages (${size} bytes of page map), more ` +
+              `than its ${compressed.byteLength} compressed bytes can hold`,
+          );
+        }
+        arrays = Buffer.alloc(size);
+        rest = head.subarray(arraysAt);
+      }
+      if (filled + rest.byteLength > arrays.byteLength) {
+        throw new CorruptError(
+          key,
+          `checkpoint inflates past the ${arrays.byteLength} bytes of page map its header declares`,
+        );
+      }
+      arrays.set(rest, filled);
+      filled += rest.byteLength;
+    }
+  } catch (error) {
+    inflate.destroy();
+    if (error instanceof CorruptError || error instanceof FormatVersionError) throw error;
+    throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
+  }
+  if (!header) throw new CorruptError(key, 'checkpoint cannot be decoded (no header)');
+  if (filled !== arrays.byteLength) {
+    throw new CorruptError(
+      key,
+      `checkpoint holds ${filled} bytes of page map, expected ${arrays.byteLength}`,
+    );
+  }
+  return { header, arrays };
+}
+
+/** The checkpoint's header JSON, checked: its page map is sized from it. */
+function parseHeader(key: string, bytes: Buffer): CheckpointHeader {
+  let header: Partial<CheckpointHeader>;
+  try {
+    header = JSON.parse(bytes.toString('utf8')) as Partial<CheckpointHeader>;
   } catch (error) {
     throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
   }
@@ -80,20 +161,7 @@ export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
   }
   const problem = headerProblem(key, header);
   if (problem) throw new CorruptError(key, `checkpoint ${problem}`);
-  const { seq, pageSize, pageCount: n, txids } = header as CheckpointHeader;
-  if (payload.byteLength !== arraysAt + 8 * n) {
-    throw new CorruptError(
-      key,
-      `checkpoint holds ${payload.byteLength - arraysAt} bytes of page map, expected ${8 * n}`,
-    );
-  }
-  const txidIndex = fromLittleEndianBytes(payload.subarray(arraysAt, arraysAt + 4 * n));
-  const crcs = fromLittleEndianBytes(payload.subarray(arraysAt + 4 * n));
-  const unknown = txidIndex.findIndex((index) => index >= txids.length);
-  if (unknown >= 0) {
-    throw new CorruptError(key, `checkpoint maps page ${unknown + 1} to no known transaction`);
-  }
-  return { seq, map: PageMap.fromArrays(pageSize, n, txidIndex, crcs, txids) };
+  return header as CheckpointHeader;
 }
 
 /**

@@ -162,6 +162,16 @@ describe.each(STORE_KINDS)('forged objects with valid checksums are corruption: 
         (h, a) => [{ ...h, pageCount: 2 ** 31 }, a],
         /bytes of page map/,
       ],
+      [
+        'more pages than its compressed bytes can hold',
+        (h, a) => [{ ...h, pageCount: 2 ** 24 }, a],
+        /declares 16777216 pages .* more than its \d+ compressed bytes can hold/,
+      ],
+      [
+        'a page map that inflates far past its declared size',
+        (h, a) => [h, Buffer.concat([a, Buffer.alloc(16 << 20)])],
+        /inflates past the \d+ bytes of page map its header declares/,
+      ],
       ['a negative page count', (h, a) => [{ ...h, pageCount: -3 }, a], /invalid page count/],
       ['another checkpoint’s number', (h, a) => [{ ...h, seq: 9 }, a], /sequence number 9/],
       ['an invalid page size', (h, a) => [{ ...h, pageSize: 3 }, a], /invalid page size/],
