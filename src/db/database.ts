@@ -257,6 +257,18 @@ export class Database {
     return this.connection.operation(() => this.connection.volume.gc(options));
   }
 
+  /**
+   * Check that the database's size, as its head commit records it, is the size SQLite wrote
+   * into page 1 (one GET of page 1, unless cached). Layouts without commits have nothing to
+   * check.
+   * @throws CorruptError naming the commit record when they disagree (a forged page count).
+   */
+  async checkSize(): Promise<void> {
+    const backend = this.connection.volume;
+    if ('layout' in backend) return;
+    await this.connection.operation(() => backend.checkSize());
+  }
+
   /** Request metrics of the store and counters of this connection's volume. */
   stats(): DatabaseStats {
     const volume = this.connection.volume;

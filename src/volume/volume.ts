@@ -24,6 +24,7 @@ import {
   pageKey,
   type CommitRecord,
 } from '../format/index.js';
+import { checkSizeAgainstHeader, HEADER_BYTES } from '../format/sqlite-header.js';
 import type { ObjectStore } from '../store/types.js';
 import {
   applyCommit,
@@ -309,6 +310,19 @@ export class Volume {
       crc: entry.crc,
       read: () => this.readPage(key, entry.crc, pageSize, snapshot.seq),
     };
+  }
+
+  /**
+   * `CorruptError` naming the commit record when the pinned commit's size disagrees with the
+   * size SQLite wrote into its page 1 (a forged page count within SQLite's limit). One GET of
+   * page 1 unless cached; a commit whose page 1 holds no valid size proves nothing.
+   */
+  async checkSize(): Promise<void> {
+    this.checkOpen();
+    const { seq, map } = this.snapshotState;
+    if (seq === 0 || map.pageCount === 0) return;
+    const page1 = await this.readSnapshot(this.snapshotState, 0, HEADER_BYTES);
+    checkSizeAgainstHeader(this.prefix, seq, map.pageCount * map.pageSize, page1);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {

@@ -111,6 +111,20 @@ describe.each(STORE_KINDS)('forged objects with valid checksums are corruption: 
     expect(chunks).toEqual([]);
   });
 
+  it('a page count within SQLite’s limit that page 1 contradicts: the size check refuses it', async () => {
+    const key = await forgeCommit(2, (r) => ({ ...r, pageCount: 1000 }));
+    const db = await open(location, { cache: new PageCache(), readOnly: true });
+    try {
+      expect(db.stats().snapshot.pageCount).toBe(1000);
+      const error = await failure(db.checkSize());
+      expect(error.code).toBe('CORRUPT');
+      expect(error.message).toContain(key);
+      expect(error.message).toMatch(/page 1 says 8192/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a marker with an invalid version', async () => {
     const key = markerKey(location.prefix);
     await area.store.put(key, new TextEncoder().encode('{"format":"s3lite","version":0.5}'));
