@@ -1,39 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalizePrefix, oldestRetainedKey } from '../../src/format/index.js';
-import type { Attempt } from '../../src/store/base-store.js';
-import { DelegatingStore } from '../../src/store/index.js';
-import type { ObjectStore, StoreOperation } from '../../src/store/types.js';
 import { collectGarbage, PageCache, Volume } from '../../src/volume/index.js';
 import { readOldestRetained } from '../../src/volume/commit-log.js';
+import { Interloper } from '../db/interloper.js';
 import { later } from '../helpers/clock.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 
 const P = 1024;
-
-/** A store that runs `hook` (another collection) just before its first write of `key`. */
-class BeforeWrite extends DelegatingStore {
-  constructor(
-    inner: ObjectStore,
-    private readonly key: string,
-    private hook: (() => Promise<unknown>) | undefined,
-  ) {
-    super(inner);
-  }
-
-  protected override async around<T>(
-    operation: StoreOperation,
-    key: string | undefined,
-    _attempt: Attempt,
-    forward: () => Promise<T>,
-  ): Promise<T> {
-    if (operation === 'put' && key === this.key) {
-      const hook = this.hook;
-      this.hook = undefined;
-      await hook?.();
-    }
-    return forward();
-  }
-}
 
 /*
  * Writers tell a collected commit number from a free one by `oldest-retained`
@@ -58,7 +31,8 @@ describe.each(STORE_KINDS)('the gc floor only rises: %s', (kind) => {
     const prefix = normalizePrefix(area.prefix);
     // The slow collection (keep 4: floor 3) has read the floor and is about to write it when
     // a faster one (keep 1: floor 6) runs from start to end.
-    const slow = new BeforeWrite(area.store, oldestRetainedKey(prefix), () =>
+    const slow = new Interloper(area.store, area.prefix);
+    slow.beforeNextWrite(oldestRetainedKey(prefix), () =>
       collectGarbage(area.store, area.prefix, { keepLast: 1, grace: 0, clock: later }),
     );
     await collectGarbage(slow, area.prefix, { keepLast: 4, grace: 0, clock: later });
