@@ -1,4 +1,4 @@
-import { createInflateRaw, deflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CorruptError, FormatVersionError } from '../errors.js';
 import { checksum } from './checksum.js';
 import { PageMap } from './page-map.js';
@@ -53,11 +53,13 @@ export function encodeCheckpoint(seq: number, map: PageMap): Uint8Array {
 
 /**
  * Decode a checkpoint read from the bucket. Its size is checked before anything is allocated
- * from it: the payload is inflated as a stream, the header first, and the header's page count
- * must be one SQLite can reach and one the compressed bytes can hold (deflate expands at most
- * {@link DEFLATE_MAX_RATIO}-fold); inflating stops, as corruption, at the size it declares.
+ * from it: the header is inflated first, from the start of the stream, and its page count must
+ * be one SQLite can reach and one the compressed bytes can hold (deflate expands at most
+ * {@link DEFLATE_MAX_RATIO}-fold); the payload is then inflated with its declared size as the
+ * limit, so a stream that inflates to more is corruption, found without inflating it all.
+ * Synchronous on purpose: the simulation (test/sim) runs each step to quiescence.
  */
-export async function decodeCheckpoint(key: string, bytes: Uint8Array): Promise<Checkpoint> {
+export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (data.byteLength < 8 || data.readUInt32LE(0) !== MAGIC) {
     throw new CorruptError(key, 'not a checkpoint (bad magic number)');
@@ -66,10 +68,36 @@ export async function decodeCheckpoint(key: string, bytes: Uint8Array): Promise<
   if (data.readUInt32LE(4) !== checksum(compressed)) {
     throw new CorruptError(key, 'checkpoint fails its checksum');
   }
-  const { header, arrays } = await inflatePayload(key, compressed);
+  const { header, arraysAt } = inflateHeader(key, compressed);
   const { seq, pageSize, pageCount: n, txids } = header;
-  const txidIndex = fromLittleEndianBytes(arrays.subarray(0, 4 * n));
-  const crcs = fromLittleEndianBytes(arrays.subarray(4 * n));
+  const size = arraysAt + 8 * n;
+  if (size > DEFLATE_MAX_RATIO * compressed.byteLength) {
+    throw new CorruptError(
+      key,
+      `checkpoint declares ${n} pages (${8 * n} bytes of page map), more than its ` +
+        `${compressed.byteLength} compressed bytes can hold`,
+    );
+  }
+  let payload: Buffer;
+  try {
+    payload = inflateRawSync(compressed, { maxOutputLength: size });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new CorruptError(
+        key,
+        `checkpoint inflates past the ${8 * n} bytes of page map its header declares`,
+      );
+    }
+    throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
+  }
+  if (payload.byteLength !== size) {
+    throw new CorruptError(
+      key,
+      `checkpoint holds ${payload.byteLength - arraysAt} bytes of page map, expected ${8 * n}`,
+    );
+  }
+  const txidIndex = fromLittleEndianBytes(payload.subarray(arraysAt, arraysAt + 4 * n));
+  const crcs = fromLittleEndianBytes(payload.subarray(arraysAt + 4 * n));
   const unknown = txidIndex.findIndex((index) => index >= txids.length);
   if (unknown >= 0) {
     throw new CorruptError(key, `checkpoint maps page ${unknown + 1} to no known transaction`);
@@ -83,64 +111,39 @@ export async function decodeCheckpoint(key: string, bytes: Uint8Array): Promise<
  */
 const DEFLATE_MAX_RATIO = 1032;
 
+/** Compressed bytes inflated first when looking for the header; quadrupled until it is whole. */
+const HEADER_PEEK_BYTES = 1024;
+
 /**
- * Inflate a checkpoint's payload: the header, checked (see {@link headerProblem}), and then
- * exactly the `8 × pageCount` bytes of page map it declares, into one buffer of that size.
+ * The checkpoint's header, checked, and where the page map starts in the payload: inflated
+ * from ever longer beginnings of the stream (each inflates to at most
+ * {@link DEFLATE_MAX_RATIO} times its length) until the header is whole.
  */
-async function inflatePayload(
+function inflateHeader(
   key: string,
   compressed: Buffer,
-): Promise<{ header: CheckpointHeader; arrays: Buffer }> {
-  const most = DEFLATE_MAX_RATIO * compressed.byteLength;
-  const inflate = createInflateRaw();
-  inflate.end(compressed);
-  let head = Buffer.alloc(0);
-  let header: CheckpointHeader | undefined;
-  let arrays = Buffer.alloc(0);
-  let filled = 0;
-  try {
-    for await (const chunk of inflate as AsyncIterable<Buffer>) {
-      let rest = chunk;
-      if (!header) {
-        head = Buffer.concat([head, rest]);
-        if (head.byteLength < 4) continue;
-        const arraysAt = 4 + head.readUInt32LE(0);
-        if (arraysAt > most) throw new CorruptError(key, 'checkpoint header length is invalid');
-        if (head.byteLength < arraysAt) continue;
-        header = parseHeader(key, head.subarray(4, arraysAt));
-        const size = 8 * header.pageCount;
-        if (arraysAt + size > most) {
-          throw new CorruptError(
-            key,
-            `checkpoint declares ${header.pageCount} pages (${size} bytes of page map), more ` +
-              `than its ${compressed.byteLength} compressed bytes can hold`,
-          );
-        }
-        arrays = Buffer.alloc(size);
-        rest = head.subarray(arraysAt);
-      }
-      if (filled + rest.byteLength > arrays.byteLength) {
-        throw new CorruptError(
-          key,
-          `checkpoint inflates past the ${arrays.byteLength} bytes of page map its header declares`,
-        );
-      }
-      arrays.set(rest, filled);
-      filled += rest.byteLength;
+): { header: CheckpointHeader; arraysAt: number } {
+  for (let length = HEADER_PEEK_BYTES; ; length *= 4) {
+    const whole = length >= compressed.byteLength;
+    let head: Buffer;
+    try {
+      head = inflateRawSync(compressed.subarray(0, length), {
+        finishFlush: whole ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+      });
+    } catch (error) {
+      throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
     }
-  } catch (error) {
-    inflate.destroy();
-    if (error instanceof CorruptError || error instanceof FormatVersionError) throw error;
-    throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
+    if (head.byteLength >= 4) {
+      const arraysAt = 4 + head.readUInt32LE(0);
+      if (arraysAt > DEFLATE_MAX_RATIO * compressed.byteLength) {
+        throw new CorruptError(key, 'checkpoint header is longer than its bytes can hold');
+      }
+      if (head.byteLength >= arraysAt) {
+        return { header: parseHeader(key, head.subarray(4, arraysAt)), arraysAt };
+      }
+    }
+    if (whole) throw new CorruptError(key, 'checkpoint cannot be decoded (its header is cut off)');
   }
-  if (!header) throw new CorruptError(key, 'checkpoint cannot be decoded (no header)');
-  if (filled !== arrays.byteLength) {
-    throw new CorruptError(
-      key,
-      `checkpoint holds ${filled} bytes of page map, expected ${arrays.byteLength}`,
-    );
-  }
-  return { header, arrays };
 }
 
 /** The checkpoint's header JSON, checked: its page map is sized from it. */

@@ -162,7 +162,7 @@ export async function tryLoadCheckpoint(
   const key = checkpointKey(prefix, seq);
   const bytes = await getOrUndefined(store, key);
   if (!bytes) return undefined;
-  const checkpoint = await decodeCheckpoint(key, bytes);
+  const checkpoint = decodeCheckpoint(key, bytes);
   return {
     ...EMPTY_SNAPSHOT,
     seq: checkpoint.seq,
