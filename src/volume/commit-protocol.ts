@@ -23,6 +23,7 @@ import type { BackgroundWork } from './background-work.js';
 import {
   applyCommit,
   collectedPast,
+  readOldestRetained,
   gap,
   readCheckpointHint,
   readCommit,
@@ -170,12 +171,15 @@ export class CommitProtocol {
   private async checkStillHead(next: number): Promise<void> {
     const started = this.settings.clock.monotonic();
     const verify = !this.headTrust.trusted(started);
-    const [record, past, hint] = await Promise.all([
+    const [record, past, hint, floor] = await Promise.all([
       readCommit(this.store, this.prefix, next),
       // Never create a record while later ones exist (a gap, such as a record deleted by hand).
       readCommit(this.store, this.prefix, next + 1),
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
+      // Nor one that GC has collected: its floor past `next` proves that `next` was made.
+      verify ? readOldestRetained(this.store, this.prefix) : 0,
     ]);
+    if (floor > next) throw this.numberCollected(next);
     if (record || hint >= next) throw this.headMoved(next);
     // The GETs ran in parallel: a record past a miss is a gap only if the miss persists.
     if (past) {
@@ -183,6 +187,15 @@ export class CommitProtocol {
       throw gap(this.store, this.prefix, next);
     }
     this.headTrust.confirm(started);
+  }
+
+  /** The conflict of a transaction whose commit number, `seq`, was made and collected already. */
+  private numberCollected(seq: number, detail = ''): ConflictError {
+    this.counters.conflicts += 1;
+    return new ConflictError(
+      `${this.describe}: commit ${seq} had already been made, and removed by garbage ` +
+        `collection${detail}`,
+    );
   }
 
   /** The conflict of a snapshot whose next commit, `next`, another writer has made. */
@@ -236,12 +249,10 @@ export class CommitProtocol {
             `cannot be told; reopen the database and look for its transaction id`,
         );
       }
-      this.counters.conflicts += 1;
       await this.background.discard(ourPages);
-      throw new ConflictError(
-        `${this.describe}: commit ${seq} had already been made, and removed by garbage ` +
-          `collection, before this transaction's record for it was created; that record is ` +
-          `not part of the history`,
+      throw this.numberCollected(
+        seq,
+        ' before this transaction created its record for it; that record is not part of the history',
       );
     }
     this.headTrust.confirm(started);
