@@ -287,6 +287,18 @@ export class Database {
     }, this.caller);
   }
 
+  /**
+   * Check that the database's size, as its head commit records it, is the size SQLite wrote
+   * into page 1 (one GET of page 1, unless cached). Layouts without commits have nothing to
+   * check.
+   * @throws CorruptError naming the commit record when they disagree (a forged page count).
+   */
+  async checkSize(): Promise<void> {
+    const backend = this.connection.backend;
+    if (!backend.checkSize) return;
+    await this.connection.operation(() => backend.checkSize!(), this.caller);
+  }
+
   /** Request metrics of the store and counters of this connection's storage. */
   stats(): DatabaseStats {
     const backend = this.connection.backend;

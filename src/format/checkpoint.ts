@@ -1,4 +1,4 @@
-import { deflateRaw, inflateRaw } from '../platform/host.js';
+import { deflateRaw, inflateRaw, inflateRawPrefix, InflateLimitError } from '../platform/host.js';
 import { CorruptError, FormatVersionError } from '../errors.js';
 import { checksum } from './checksum.js';
 import { PageMap } from './page-map.js';
@@ -51,6 +51,14 @@ export function encodeCheckpoint(seq: number, map: PageMap): Uint8Array {
   return out;
 }
 
+/**
+ * Decode a checkpoint read from the bucket. Its size is checked before anything is allocated
+ * from it: the header is inflated first, from the start of the stream, and its page count must
+ * be one SQLite can reach and one the compressed bytes can hold (deflate expands at most
+ * {@link DEFLATE_MAX_RATIO}-fold); the payload is then inflated with its declared size as the
+ * limit, so a stream that inflates to more is corruption, found without inflating it all.
+ * Synchronous on purpose: the simulation (test/sim) runs each step to quiescence.
+ */
 export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
   const data = view(bytes);
   if (data.byteLength < 8 || data.getUint32(0, true) !== MAGIC) {
@@ -60,15 +68,87 @@ export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
   if (data.getUint32(4, true) !== checksum(compressed)) {
     throw new CorruptError(key, 'checkpoint fails its checksum');
   }
+  const { header, arraysAt } = inflateHeader(key, compressed);
+  const { seq, pageSize, pageCount: n, txids } = header;
+  const size = arraysAt + 8 * n;
+  if (size > DEFLATE_MAX_RATIO * compressed.byteLength) {
+    throw new CorruptError(
+      key,
+      `checkpoint declares ${n} pages (${8 * n} bytes of page map), more than its ` +
+        `${compressed.byteLength} compressed bytes can hold`,
+    );
+  }
   let payload: Uint8Array;
-  let header: Partial<CheckpointHeader>;
-  let arraysAt: number;
   try {
-    payload = inflateRaw(compressed);
-    arraysAt = 4 + view(payload).getUint32(0, true);
-    header = JSON.parse(
-      new TextDecoder().decode(payload.subarray(4, arraysAt)),
-    ) as CheckpointHeader;
+    payload = inflateRaw(compressed, size);
+  } catch (error) {
+    if (error instanceof InflateLimitError) {
+      throw new CorruptError(
+        key,
+        `checkpoint inflates past the ${8 * n} bytes of page map its header declares`,
+      );
+    }
+    throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
+  }
+  if (payload.byteLength !== size) {
+    throw new CorruptError(
+      key,
+      `checkpoint holds ${payload.byteLength - arraysAt} bytes of page map, expected ${8 * n}`,
+    );
+  }
+  const txidIndex = fromLittleEndianBytes(payload.subarray(arraysAt, arraysAt + 4 * n));
+  const crcs = fromLittleEndianBytes(payload.subarray(arraysAt + 4 * n));
+  const unknown = txidIndex.findIndex((index) => index >= txids.length);
+  if (unknown >= 0) {
+    throw new CorruptError(key, `checkpoint maps page ${unknown + 1} to no known transaction`);
+  }
+  return { seq, map: PageMap.fromArrays(pageSize, n, txidIndex, crcs, txids) };
+}
+
+/**
+ * The most bytes deflate can expand one compressed byte to: a length-258 match coded in two
+ * bits. No checkpoint's payload can be larger than this many times its compressed size.
+ */
+const DEFLATE_MAX_RATIO = 1032;
+
+/** Compressed bytes inflated first when looking for the header; quadrupled until it is whole. */
+const HEADER_PEEK_BYTES = 1024;
+
+/**
+ * The checkpoint's header, checked, and where the page map starts in the payload: inflated
+ * from ever longer beginnings of the stream (each inflates to at most
+ * {@link DEFLATE_MAX_RATIO} times its length) until the header is whole.
+ */
+function inflateHeader(
+  key: string,
+  compressed: Uint8Array,
+): { header: CheckpointHeader; arraysAt: number } {
+  for (let length = HEADER_PEEK_BYTES; ; length *= 4) {
+    const whole = length >= compressed.byteLength;
+    let head: Uint8Array;
+    try {
+      head = whole ? inflateRaw(compressed) : inflateRawPrefix(compressed.subarray(0, length));
+    } catch (error) {
+      throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
+    }
+    if (head.byteLength >= 4) {
+      const arraysAt = 4 + view(head).getUint32(0, true);
+      if (arraysAt > DEFLATE_MAX_RATIO * compressed.byteLength) {
+        throw new CorruptError(key, 'checkpoint header is longer than its bytes can hold');
+      }
+      if (head.byteLength >= arraysAt) {
+        return { header: parseHeader(key, head.subarray(4, arraysAt)), arraysAt };
+      }
+    }
+    if (whole) throw new CorruptError(key, 'checkpoint cannot be decoded (its header is cut off)');
+  }
+}
+
+/** The checkpoint's header JSON, checked: its page map is sized from it. */
+function parseHeader(key: string, bytes: Uint8Array): CheckpointHeader {
+  let header: Partial<CheckpointHeader>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes)) as Partial<CheckpointHeader>;
   } catch (error) {
     throw new CorruptError(key, 'checkpoint cannot be decoded', { cause: error });
   }
@@ -82,20 +162,7 @@ export function decodeCheckpoint(key: string, bytes: Uint8Array): Checkpoint {
   }
   const problem = headerProblem(key, header);
   if (problem) throw new CorruptError(key, `checkpoint ${problem}`);
-  const { seq, pageSize, pageCount: n, txids } = header as CheckpointHeader;
-  if (payload.byteLength !== arraysAt + 8 * n) {
-    throw new CorruptError(
-      key,
-      `checkpoint holds ${payload.byteLength - arraysAt} bytes of page map, expected ${8 * n}`,
-    );
-  }
-  const txidIndex = fromLittleEndianBytes(payload.subarray(arraysAt, arraysAt + 4 * n));
-  const crcs = fromLittleEndianBytes(payload.subarray(arraysAt + 4 * n));
-  const unknown = txidIndex.findIndex((index) => index >= txids.length);
-  if (unknown >= 0) {
-    throw new CorruptError(key, `checkpoint maps page ${unknown + 1} to no known transaction`);
-  }
-  return { seq, map: PageMap.fromArrays(pageSize, n, txidIndex, crcs, txids) };
+  return header as CheckpointHeader;
 }
 
 /**

@@ -5,7 +5,8 @@ import { FORMAT_VERSION } from './version.js';
  * The `oldest-retained` object: garbage collection writes it before deleting anything, naming
  * the oldest commit it keeps, at which a checkpoint exists. Commits before it may be gone.
  * Used to open past commits cheaply and to tell a collected commit from one that never
- * existed; two collections running at once may leave it lower than the truth, never higher.
+ * existed. It only ever rises (collections raise it with a conditional write), and may lag
+ * behind the truth, never run ahead.
  */
 export function encodeOldestRetained(seq: number): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify({ v: FORMAT_VERSION, seq })}\n`);

@@ -1,3 +1,6 @@
+import { CorruptError } from '../errors.js';
+import { commitKey } from './keys.js';
+
 /**
  * The few fields of a SQLite database header that s3lite reads, leniently: a file that is not
  * a database (yet) just has no hint. See https://sqlite.org/fileformat.html.
@@ -82,6 +85,27 @@ export function presentPage1(page: Uint8Array, version: number): Uint8Array {
   header.setUint32(CHANGE_COUNTER, version);
   if (countValid) header.setUint32(VERSION_VALID_FOR, version);
   return copy;
+}
+
+/**
+ * `CorruptError` when a commit's size disagrees with the size SQLite wrote into its page 1: a
+ * forged commit record (valid checksum, page count of 2^31) would otherwise make an export
+ * write terabytes of zeros, and `info` report them. SQLite keeps the two equal at every commit; a header whose count
+ * is not valid (SQLite < 3.7.0) proves nothing and is let through.
+ */
+export function checkSizeAgainstHeader(
+  prefix: string,
+  seq: number,
+  size: number,
+  page1: Uint8Array,
+): void {
+  const headerSize = headerDatabaseSize(page1);
+  if (headerSize !== undefined && headerSize !== size) {
+    throw new CorruptError(
+      commitKey(prefix, seq),
+      `the commit says the database holds ${size} bytes, but its page 1 says ${headerSize}`,
+    );
+  }
 }
 
 function view(bytes: Uint8Array): DataView {

@@ -30,6 +30,11 @@ export interface Backend {
    * format); the other layouts overwrite in place and have none.
    */
   gc?(options: GcOptions): Promise<GcReport>;
+  /**
+   * `CorruptError` unless the size the head commit records is the one page 1's header states.
+   * Present only where commits record a size (the s3lite format).
+   */
+  checkSize?(): Promise<void>;
   close(): Promise<void>;
 }
 

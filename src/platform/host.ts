@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { crc32 as zlibCrc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, crc32 as zlibCrc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** CRC-32 (the zlib polynomial) of `data`. */
 export function crc32(data: Uint8Array): number {
@@ -20,8 +20,31 @@ export function deflateRaw(data: Uint8Array): Uint8Array {
   return deflateRawSync(data);
 }
 
-export function inflateRaw(data: Uint8Array): Uint8Array {
-  return inflateRawSync(data);
+/**
+ * Inflate raw DEFLATE. With `limit`, an output that would grow past it throws
+ * {@link InflateLimitError} before it is all inflated (data read from a bucket is untrusted).
+ */
+export function inflateRaw(data: Uint8Array, limit?: number): Uint8Array {
+  try {
+    return inflateRawSync(data, limit === undefined ? {} : { maxOutputLength: Math.max(1, limit) });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new InflateLimitError(limit as number);
+    }
+    throw error;
+  }
+}
+
+/** What the beginning `data` of a raw DEFLATE stream inflates to, so far. */
+export function inflateRawPrefix(data: Uint8Array): Uint8Array {
+  return inflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH });
+}
+
+/** A stream inflates to more than the limit its reader set. */
+export class InflateLimitError extends RangeError {
+  constructor(readonly limit: number) {
+    super(`inflates to more than ${limit} bytes`);
+  }
 }
 
 /** Hex digest of `data`. */

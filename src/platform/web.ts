@@ -4,7 +4,7 @@
  */
 import { md5 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { deflateSync, inflateSync } from 'fflate';
+import { deflateSync, Inflate } from 'fflate';
 import { toHex } from '../bytes.js';
 
 /** The CRC-32 table of the zlib polynomial (reflected 0xEDB88320). */
@@ -26,8 +26,42 @@ export function deflateRaw(data: Uint8Array): Uint8Array {
   return deflateSync(data);
 }
 
-export function inflateRaw(data: Uint8Array): Uint8Array {
-  return inflateSync(data);
+/**
+ * Inflate raw DEFLATE. With `limit`, an output that would grow past it throws
+ * {@link InflateLimitError} before it is all inflated (data read from a bucket is untrusted).
+ */
+export function inflateRaw(data: Uint8Array, limit?: number): Uint8Array {
+  return inflateStream(data, true, limit);
+}
+
+/** What the beginning `data` of a raw DEFLATE stream inflates to, so far. */
+export function inflateRawPrefix(data: Uint8Array): Uint8Array {
+  return inflateStream(data, false);
+}
+
+/** A stream inflates to more than the limit its reader set. */
+export class InflateLimitError extends RangeError {
+  constructor(readonly limit: number) {
+    super(`inflates to more than ${limit} bytes`);
+  }
+}
+
+function inflateStream(data: Uint8Array, final: boolean, limit = Infinity): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const inflater = new Inflate((chunk) => {
+    length += chunk.byteLength;
+    if (length > limit) throw new InflateLimitError(limit);
+    chunks.push(chunk);
+  });
+  inflater.push(data, final);
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
 
 /** Hex digest of `data`. */

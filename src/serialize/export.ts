@@ -2,9 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CorruptError, InvalidArgumentError, NotFoundError } from '../errors.js';
-import { commitKey } from '../format/keys.js';
-import { headerDatabaseSize } from '../format/sqlite-header.js';
+import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import { checkSizeAgainstHeader } from '../format/sqlite-header.js';
 import type { S3UrlOptions, StoreLocation } from '../store/url.js';
 import type { ObjectStore } from '../store/types.js';
 import { openForTransfer } from './open-volume.js';
@@ -171,25 +170,4 @@ export async function exportToObject(
   const exported = exportDatabase(location, options);
   await target.store.putStream(target.key, exported, { signal: options.signal });
   return exported.summary;
-}
-
-/**
- * Refuse to export a commit whose size disagrees with the size SQLite wrote into page 1: a
- * forged commit record (valid checksum, page count of 2^31) would otherwise make the export
- * write terabytes of zeros. SQLite keeps the two equal at every commit; a header whose count
- * is not valid (SQLite < 3.7.0) proves nothing and is let through.
- */
-function checkSizeAgainstHeader(
-  prefix: string,
-  seq: number,
-  size: number,
-  page1: Uint8Array,
-): void {
-  const headerSize = headerDatabaseSize(page1);
-  if (headerSize !== undefined && headerSize !== size) {
-    throw new CorruptError(
-      commitKey(prefix, seq),
-      `the commit says the database holds ${size} bytes, but its page 1 says ${headerSize}`,
-    );
-  }
 }

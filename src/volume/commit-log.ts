@@ -34,6 +34,13 @@ export interface Snapshot {
 /** Commit records fetched in parallel per round trip while looking for the head. */
 const PROBE_BATCH = 4;
 
+/**
+ * Commit records a read transaction probes for news: the next one and the one after it, in one
+ * round trip, so that a next record deleted by hand (with later ones present) is seen as the
+ * gap it is rather than taken for the end of the chain (docs/FORMAT.md).
+ */
+export const NEWS_PROBE = 2;
+
 export const EMPTY_SNAPSHOT: Snapshot = {
   seq: 0,
   txid: '',
@@ -184,9 +191,9 @@ export async function collectedPast(
 
 /**
  * Apply every commit after `snapshot`, probing a few sequence numbers per round trip until
- * one is missing (`firstBatch` 1: a reader that expects no news spends one GET to learn so).
- * When the records show a checkpoint far ahead, jump to it instead of replaying everything up
- * to it.
+ * one is missing (`firstBatch` 2: a reader that expects no news spends two GETs, in one round
+ * trip, to learn so). When the records show a checkpoint far ahead, jump to it instead of
+ * replaying everything up to it.
  *
  * A missing record proves that the snapshot is the head only while the snapshot is recent:
  * garbage collection may have deleted the records after an old one (see docs/history.md).
@@ -196,10 +203,9 @@ export async function collectedPast(
  *
  * Gaps are corruption: a missing record with a later one present, and no hint past it (so GC
  * did not collect it), still missing when read again after that, is `CorruptError` naming the
- * missing key. The record one past the first
- * missing one is always probed (in the same round trip, or one more GET when the miss ends a
- * batch), except by a trusted reader's one-GET probe (`firstBatch` 1 without `verify`): it saw
- * the head moments ago, and GC never removes records that young (docs/FORMAT.md).
+ * missing key. The record one past the first missing one is always probed (in the same round
+ * trip, or one more GET when the miss ends a batch): a miss is taken for the end of the chain
+ * only when the record after it is missing too (docs/FORMAT.md, "Gaps are corruption").
  */
 export async function catchUp(
   store: ObjectStore,
@@ -212,7 +218,7 @@ export async function catchUp(
   let current = snapshot;
   let hint: number | undefined;
   for (let first = true; ; first = false) {
-    const batch = first ? (verify ? Math.max(firstBatch, 2) : firstBatch) : PROBE_BATCH;
+    const batch = first ? firstBatch : PROBE_BATCH;
     const seqs = Array.from({ length: batch }, (_, i) => current.seq + 1 + i);
     const [records, hinted] = await Promise.all([
       Promise.all(seqs.map((seq) => readCommit(store, prefix, seq))),
@@ -229,11 +235,7 @@ export async function catchUp(
       current = applyCommit(current, record as CommitRecord);
     }
     if (missing < 0) continue;
-    const trustedProbe = first && batch === 1;
-    if (
-      !trustedProbe &&
-      (await laterRecordExists(store, prefix, records, missing, current.seq + 2))
-    ) {
+    if (await laterRecordExists(store, prefix, records, missing, current.seq + 2)) {
       hint ??= await readCheckpointHint(store, prefix);
       if (hint <= current.seq + 1) {
         // The probes ran in parallel: the miss may predate commits made since. Only a record

@@ -23,6 +23,7 @@ import type { BackgroundWork } from './background-work.js';
 import {
   applyCommit,
   collectedPast,
+  readOldestRetained,
   gap,
   readCheckpointHint,
   readCommit,
@@ -140,7 +141,9 @@ export class CommitProtocol {
       content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txid, pageNo, crc)),
     );
     const ourPages = [...committedKeys, ...earlyUploads];
-    if (this.headUnchecked) {
+    // Another writer created the database meanwhile, or the head was last seen too long ago
+    // for a missing next record to prove anything: check again right before the create.
+    if (this.headUnchecked || !this.headTrust.trusted(this.settings.clock.monotonic())) {
       this.headUnchecked = false;
       await this.checkStillHead(base).catch(async (error: unknown) => {
         await this.background.discard(ourPages);
@@ -184,20 +187,23 @@ export class CommitProtocol {
   }
 
   /**
-   * `ConflictError` unless the commit after `base` has not been made: one GET of its record
-   * (plus the one after it and the hint, in parallel, when the snapshot is no longer trusted).
+   * `ConflictError` unless the commit after `base` has not been made: GETs of its record and
+   * the one after it (plus the hint and the GC floor when the snapshot is no longer trusted),
+   * in parallel.
    */
   private async checkStillHead(base: Snapshot): Promise<void> {
     const next = base.seq + 1;
     const started = this.settings.clock.monotonic();
     const verify = !this.headTrust.trusted(started);
-    const [record, past, hint] = await Promise.all([
+    const [record, past, hint, floor] = await Promise.all([
       readCommit(this.store, this.prefix, next),
-      // Never create a record while later ones exist (a gap): checked with the hint, whenever
-      // the snapshot is not trusted, in the same round trip.
-      verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
+      // Never create a record while later ones exist (a gap, such as a record deleted by hand).
+      readCommit(this.store, this.prefix, next + 1),
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
+      // Nor one that GC has collected: its floor past `next` proves that `next` was made.
+      verify ? readOldestRetained(this.store, this.prefix) : 0,
     ]);
+    if (floor > next) throw this.numberCollected(next);
     if (record) throw await this.lostTo(base, record);
     if (hint >= next) throw this.headMoved(next);
     // The GETs ran in parallel: a record past a miss is a gap only if the miss persists.
@@ -227,6 +233,15 @@ export class CommitProtocol {
     const moved = this.headMoved(holder.seq);
     const retryAfterMs = await this.takeTurn(base, holder);
     return new ConflictError(moved.message, { retryAfterMs });
+  }
+
+  /** The conflict of a transaction whose commit number, `seq`, was made and collected already. */
+  private numberCollected(seq: number, detail = ''): ConflictError {
+    this.counters.conflicts += 1;
+    return new ConflictError(
+      `${this.describe}: commit ${seq} had already been made, and removed by garbage ` +
+        `collection${detail}`,
+    );
   }
 
   /** The conflict of a snapshot whose next commit, `next`, another writer has made. */
@@ -290,12 +305,10 @@ export class CommitProtocol {
             `cannot be told; reopen the database and look for its transaction id`,
         );
       }
-      this.counters.conflicts += 1;
       await this.background.discard(ourPages);
-      throw new ConflictError(
-        `${this.describe}: commit ${seq} had already been made, and removed by garbage ` +
-          `collection, before this transaction's record for it was created; that record is ` +
-          `not part of the history`,
+      throw this.numberCollected(
+        seq,
+        ' before this transaction created its record for it; that record is not part of the history',
       );
     }
     this.headTrust.confirm(started);

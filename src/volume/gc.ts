@@ -3,10 +3,8 @@ import {
   checkpointKey,
   encodeCheckpoint,
   encodeCheckpointHint,
-  encodeOldestRetained,
   latestCheckpointKey,
   normalizePrefix,
-  oldestRetainedKey,
   pageKey,
 } from '../format/index.js';
 import type { ObjectInfo, ObjectStore } from '../store/types.js';
@@ -16,11 +14,11 @@ import {
   missingRecord,
   readCheckpointHint,
   readCommit,
-  readOldestRetained,
   tryLoadCheckpoint,
   type Snapshot,
 } from './commit-log.js';
 import { fence } from './fence.js';
+import { raiseOldestRetained } from './floor.js';
 import { takeInventory, type Inventory } from './inventory.js';
 import { oldestRetained, retentionPolicy, type RetentionOptions } from './retention.js';
 
@@ -146,9 +144,7 @@ export async function collectGarbage(
   // Read before the records go: which transactions whose pages are doomed did commit.
   const committed = await committedTxids(store, prefix, live.txids, doomedCommits, memo);
 
-  if (!dryRun && floorSeq > (await readOldestRetained(store, prefix))) {
-    await store.put(oldestRetainedKey(prefix), encodeOldestRetained(floorSeq), { signal });
-  }
+  if (!dryRun) await raiseOldestRetained(store, prefix, floorSeq, signal);
   await remove(
     doomedCommits.map(([, o]) => o),
     'commits',

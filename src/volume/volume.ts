@@ -1,6 +1,7 @@
 import { randomHex } from '../clock.js';
 import { ClosedError, InvalidArgumentError, ReadOnlyError } from '../errors.js';
 import {
+  checkSizeAgainstHeader,
   HEADER_BYTES,
   headerDatabaseSize,
   headerPageSize,
@@ -9,7 +10,7 @@ import {
 } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
 import { BackgroundWork } from './background-work.js';
-import { catchUp, loadCommit, loadHead, type Snapshot } from './commit-log.js';
+import { catchUp, loadCommit, loadHead, NEWS_PROBE, type Snapshot } from './commit-log.js';
 import { CommitProtocol } from './commit-protocol.js';
 import { EarlyUploads } from './early-uploads.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
@@ -174,7 +175,7 @@ export class Volume {
         this.prefix,
         this.snapshotState,
         this.options.checkpointInterval,
-        1,
+        NEWS_PROBE,
         !this.headTrust.trusted(started),
       );
       this.headTrust.confirm(started);
@@ -220,6 +221,20 @@ export class Volume {
    */
   pinnedPage(pageNo: number, pageSize: number): PinnedPage | undefined {
     return this.pages.pinnedPage(this.snapshotState, pageNo, pageSize);
+  }
+
+  /**
+   * `CorruptError` naming the commit record when the pinned commit's size disagrees with the
+   * size SQLite wrote into its page 1 (a forged page count within SQLite's limit). One GET of
+   * page 1 unless cached; a commit whose page 1 holds no valid size proves nothing.
+   */
+  async checkSize(): Promise<void> {
+    this.checkOpen();
+    const snapshot = this.snapshotState;
+    const { seq, map } = snapshot;
+    if (seq === 0 || map.pageCount === 0) return;
+    const page1 = await this.pages.read(snapshot, 0, HEADER_BYTES);
+    checkSizeAgainstHeader(this.prefix, seq, map.pageCount * map.pageSize, page1);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { commitKey, decodeCommitRecord, encodeCommitRecord } from '../../src/format/index.js';
 import { FileStore } from '../../src/store/index.js';
 import { createTestArea } from '../helpers/stores.js';
 
@@ -75,6 +76,22 @@ describe('s3lite command line', () => {
     >;
     expect(info).toMatchObject({ pageSize: 8192, pageCount: 2, bytes: 16384, headCommit: 1 });
     expect(typeof info.headTime).toBe('string');
+  });
+
+  it('refuses to print a page count that page 1 contradicts (a forged commit record)', async () => {
+    const dir = freshDir();
+    const url = `${pathToFileURL(dir).href}/db`;
+    await s3lite(['sql', url, 'CREATE TABLE t(x)']);
+    const store = new FileStore({ root: dir });
+    const key = commitKey('db', 1);
+    const record = decodeCommitRecord(key, (await store.get(key)).body);
+    await store.put(key, encodeCommitRecord({ ...record, pageCount: 1000 }));
+    await store.close();
+    const info = await s3lite(['info', url]);
+    expect(info.code).toBe(1);
+    expectOneLine(info);
+    expect(info.stderr).toContain(key);
+    expect(info.stderr).toContain('page 1 says');
   });
 
   it('exits 2 for bad usage and bad URLs, 1 for failures, writing nothing', async () => {

@@ -14,6 +14,8 @@ import { PageCache, Volume } from '../../src/volume/index.js';
 export class Interloper extends DelegatingStore {
   private pending = 0;
   private hook: (() => Promise<unknown>) | undefined;
+  /** The key whose next write runs the hook (undefined: the next commit record's). */
+  private hookKey: string | undefined;
 
   constructor(
     inner: ObjectStore,
@@ -30,6 +32,13 @@ export class Interloper extends DelegatingStore {
   /** Run `hook` (anything other writers or a collector do) just before the next commit. */
   beforeNextCommit(hook: () => Promise<unknown>): void {
     this.hook = hook;
+    this.hookKey = undefined;
+  }
+
+  /** Run `hook` just before the next write of `key` (such as a collection's `oldest-retained`). */
+  beforeNextWrite(key: string, hook: () => Promise<unknown>): void {
+    this.hook = hook;
+    this.hookKey = key;
   }
 
   protected override doPut(
@@ -49,10 +58,15 @@ export class Interloper extends DelegatingStore {
     _attempt: Attempt,
     forward: () => Promise<T>,
   ): Promise<T> {
-    if (operation === 'put' && key?.includes('/commits/')) {
+    if (
+      operation === 'put' &&
+      (this.hookKey === undefined ? key?.includes('/commits/') : key === this.hookKey)
+    ) {
       const hook = this.hook;
       this.hook = undefined;
       await hook?.();
+    }
+    if (operation === 'put' && key?.includes('/commits/')) {
       if (this.pending > 0) {
         this.pending -= 1;
         await commitElsewhere(this.inner, this.prefix);

@@ -111,6 +111,20 @@ describe.each(STORE_KINDS)('forged objects with valid checksums are corruption: 
     expect(chunks).toEqual([]);
   });
 
+  it('a page count within SQLite’s limit that page 1 contradicts: the size check refuses it', async () => {
+    const key = await forgeCommit(2, (r) => ({ ...r, pageCount: 1000 }));
+    const db = await open(location, { cache: new PageCache(), readOnly: true });
+    try {
+      expect(db.stats().snapshot.pageCount).toBe(1000);
+      const error = await failure(db.checkSize());
+      expect(error.code).toBe('CORRUPT');
+      expect(error.message).toContain(key);
+      expect(error.message).toMatch(/page 1 says 8192/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a marker with an invalid version', async () => {
     const key = markerKey(location.prefix);
     await area.store.put(key, new TextEncoder().encode('{"format":"s3lite","version":0.5}'));
@@ -161,6 +175,16 @@ describe.each(STORE_KINDS)('forged objects with valid checksums are corruption: 
         'a page count that its arrays do not hold',
         (h, a) => [{ ...h, pageCount: 2 ** 31 }, a],
         /bytes of page map/,
+      ],
+      [
+        'more pages than its compressed bytes can hold',
+        (h, a) => [{ ...h, pageCount: 2 ** 24 }, a],
+        /declares 16777216 pages .* more than its \d+ compressed bytes can hold/,
+      ],
+      [
+        'a page map that inflates far past its declared size',
+        (h, a) => [h, Buffer.concat([a, Buffer.alloc(16 << 20)])],
+        /inflates past the \d+ bytes of page map its header declares/,
       ],
       ['a negative page count', (h, a) => [{ ...h, pageCount: -3 }, a], /invalid page count/],
       ['another checkpoint’s number', (h, a) => [{ ...h, seq: 9 }, a], /sequence number 9/],

@@ -1,27 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { realClock, type Clock } from '../../src/clock.js';
 import { ConflictError } from '../../src/errors.js';
 import { normalizePrefix, commitKey } from '../../src/format/index.js';
 import { collectGarbage, PageCache, Volume } from '../../src/volume/index.js';
 import { Interloper } from '../db/interloper.js';
-import { later } from '../helpers/clock.js';
+import { later, steppedClock } from '../helpers/clock.js';
 import { Connections } from '../helpers/connections.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 
 const P = 1024;
-
-/** A monotonic clock that can be moved forward by hand: a connection that went idle. */
-function steppedClock(): Clock & { step(ms: number): void } {
-  let offset = 0;
-  return {
-    ...realClock,
-    monotonic: () => realClock.monotonic() + offset,
-    step: (ms) => {
-      offset += ms;
-    },
-  };
-}
 
 /*
  * Invariant 10: no gc setting and no slow writer can fork history (docs/history.md, "Why gc
@@ -69,9 +56,11 @@ describe.each(STORE_KINDS)('gc cannot fork history: %s', (kind) => {
     await idle.beginWrite();
     await idle.write(0, new Uint8Array(P).fill(9));
     clock.step(3000);
-    // Right before the idle connection's create of commit 2: another writer makes commits
-    // 2–4, and a collection (two minutes later, for it) keeps only the last.
+    // Right before the idle connection's create of commit 2 (after its check of the head, and
+    // seconds later for it): another writer makes commits 2–4, and a collection (two minutes
+    // later, for it) keeps only the last.
     hooked.beforeNextCommit(async () => {
+      clock.step(3000);
       const writer = await Volume.open(area.store, area.prefix, { cache: new PageCache() });
       for (let v = 2; v <= 4; v++) {
         await writer.beginRead();

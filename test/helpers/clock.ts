@@ -10,3 +10,15 @@ export const LATER_MS = 2 * MIN_RECORD_AGE_MS;
  * the collection ran two minutes later.
  */
 export const later: Clock = { ...realClock, now: () => realClock.now() + LATER_MS };
+
+/** A monotonic clock that can be moved forward by hand: a connection that went idle. */
+export function steppedClock(): Clock & { step(ms: number): void } {
+  let offset = 0;
+  return {
+    ...realClock,
+    monotonic: () => realClock.monotonic() + offset,
+    step: (ms) => {
+      offset += ms;
+    },
+  };
+}

@@ -22,6 +22,19 @@ describe('the web platform module agrees with the Node one it stands in for', ()
     expect(new Uint8Array(host.inflateRaw(web.deflateRaw(sample)))).toEqual(sample);
   });
 
+  it('stops inflating at a limit, and inflates the beginning of a stream, as Node does', () => {
+    const deflated = host.deflateRaw(sample);
+    for (const platform of [host, web]) {
+      expect(() => platform.inflateRaw(deflated, sample.byteLength - 1)).toThrow(
+        platform.InflateLimitError,
+      );
+      expect(new Uint8Array(platform.inflateRaw(deflated, sample.byteLength))).toEqual(sample);
+      const head = platform.inflateRawPrefix(deflated.subarray(0, deflated.byteLength >> 1));
+      expect(head.byteLength).toBeGreaterThan(0);
+      expect(new Uint8Array(head)).toEqual(sample.subarray(0, head.byteLength));
+    }
+  });
+
   it('gives the same digests', () => {
     for (const algorithm of ['md5', 'sha256'] as const) {
       expect(web.digestHex(algorithm, sample)).toBe(host.digestHex(algorithm, sample));

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptError } from '../../src/errors.js';
 import { commitKey, normalizePrefix } from '../../src/format/index.js';
 import { PageCache, Volume } from '../../src/volume/index.js';
+import { steppedClock } from '../helpers/clock.js';
 import { failure } from '../helpers/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
 
@@ -73,5 +74,53 @@ describe.each(STORE_KINDS)('gaps in the commit chain: %s', (kind) => {
     const error = await failure(reader.refresh());
     expect((error as CorruptError).key).toBe(key(3));
     expect(reader.snapshot.seq).toBe(1);
+  });
+
+  it('reports the next record deleted by hand right after the head was seen, not the old head', async () => {
+    const writer = await open(area);
+    await commitPage(writer, 1);
+    const reader = await open(area);
+    await reader.beginRead();
+    reader.endRead();
+    for (let v = 2; v <= 3; v++) await commitPage(writer, v);
+    // Within the 2 s in which the reader trusts its head, GC cannot have taken record 2.
+    await area.store.delete(key(2));
+    const error = await failure(reader.beginRead());
+    expect(error).toBeInstanceOf(CorruptError);
+    expect((error as CorruptError).key).toBe(key(2));
+    expect(reader.snapshot.seq).toBe(1);
+  });
+
+  it('never re-creates a record deleted by hand while a later one exists', async () => {
+    const first = await open(area);
+    await commitPage(first, 1);
+    const writer = await open(area);
+    await writer.beginRead();
+    for (let v = 2; v <= 3; v++) await commitPage(first, v);
+    await area.store.delete(key(2));
+    const error = await failure(writer.beginWrite());
+    expect((error as CorruptError).key).toBe(key(2));
+    writer.endRead();
+    expect(await area.store.head(key(2)).catch(() => 'absent')).toBe('absent');
+  });
+
+  it('checks the head again before creating the record of a transaction that ran for seconds', async () => {
+    const first = await open(area);
+    await commitPage(first, 1);
+    const clock = steppedClock();
+    const slow = await Volume.open(area.store, area.prefix, {
+      cache: new PageCache(),
+      checkpointInterval: 8,
+      clock,
+    });
+    await slow.beginRead();
+    await slow.beginWrite();
+    await slow.write(0, new Uint8Array(P).fill(9));
+    for (let v = 2; v <= 3; v++) await commitPage(first, v);
+    await area.store.delete(key(2));
+    clock.step(3000);
+    const error = await failure(slow.commit());
+    expect((error as CorruptError).key).toBe(key(2));
+    expect(await area.store.head(key(2)).catch(() => 'absent')).toBe('absent');
   });
 });

@@ -20,6 +20,7 @@ export function infoCommand(): Command {
       // Other layouts (sqlite-s3vfs blocks, a plain object) have no commits: commit 0 is theirs.
       const commits = db.layout === 's3lite';
       if (commits && snapshot.seq === 0) throw noDatabase(url);
+      await db.checkSize();
       const info = {
         location: url,
         layout: db.layout,

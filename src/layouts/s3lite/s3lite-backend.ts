@@ -43,6 +43,10 @@ export class S3liteBackend implements Backend {
     return this.volume.gc(options);
   }
 
+  checkSize(): Promise<void> {
+    return this.volume.checkSize();
+  }
+
   close(): Promise<void> {
     return this.volume.close();
   }
