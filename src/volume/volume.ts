@@ -23,6 +23,7 @@ import {
   markerKey,
   pageKey,
   type CommitRecord,
+  type PageMap,
 } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
 import {
@@ -41,6 +42,7 @@ import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
 import { commitAtTime } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
+import { PinnedPages } from './pinned-pages.js';
 import { ReadAhead } from './read-ahead.js';
 import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
 import { Transaction } from './transaction.js';
@@ -59,13 +61,6 @@ const HEAD_TRUST_MS = 2000;
 
 /** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
 const verifiedStores = new WeakSet<ObjectStore>();
-
-/** One page of a pinned commit (see {@link Volume.pinnedPage}). */
-export interface PinnedPage {
-  length: number;
-  crc: number;
-  read(): Promise<Uint8Array>;
-}
 
 /**
  * One database under a key prefix, seen as a sequence of commits. A volume pins one commit
@@ -88,6 +83,8 @@ export class Volume {
    * about a hundred bytes per page for the whole of a large transaction.
    */
   private earlyUploads: number[] = [];
+  /** What {@link pinnedPages} last answered, and for which page map. */
+  private pinned: { map: PageMap; pages: PinnedPages } | undefined;
   private closed = false;
   /** When (clock.monotonic(), at the request's start) the snapshot was last seen to be the head. */
   private confirmedAt: number;
@@ -281,28 +278,24 @@ export class Volume {
   }
 
   /**
-   * Page `pageNo` as the pinned commit holds it (not as the write transaction changed it), when
-   * it has that page at `pageSize` bytes: its CRC-32 and a reader of its bytes that stays valid
-   * after the transaction ends (page objects are immutable). For a rollback journal, whose
-   * records are exactly such pages (see SnapshotJournal).
+   * The pages of the pinned commit (not as the write transaction changed them), for a rollback
+   * journal (see SnapshotJournal). The same object while the same commit stays pinned.
    */
-  pinnedPage(pageNo: number, pageSize: number): PinnedPage | undefined {
+  pinnedPages(): PinnedPages {
     const snapshot = this.snapshotState;
-    const { map } = snapshot;
-    if (pageSize !== map.pageSize || !(pageNo >= 1 && pageNo <= map.pageCount)) return undefined;
-    const entry = map.get(pageNo);
-    if (!entry)
-      return {
-        length: pageSize,
-        crc: checksum(new Uint8Array(pageSize)),
-        read: async () => new Uint8Array(pageSize),
-      };
-    const key = pageKey(this.prefix, entry.txid, pageNo, entry.crc);
-    return {
-      length: pageSize,
-      crc: entry.crc,
-      read: () => this.readPage(key, entry.crc, pageSize, snapshot.seq),
-    };
+    if (this.pinned?.map !== snapshot.map) {
+      const { map, seq } = snapshot;
+      const pages = new PinnedPages(map, (pageNo, entry) =>
+        this.readPage(
+          pageKey(this.prefix, entry.txid, pageNo, entry.crc),
+          entry.crc,
+          map.pageSize,
+          seq,
+        ),
+      );
+      this.pinned = { map, pages };
+    }
+    return this.pinned.pages;
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
