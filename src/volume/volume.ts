@@ -42,6 +42,7 @@ import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './gc.js';
 import { commitAtTime } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
+import { forEachInParallel } from './parallel.js';
 import { PinnedPages } from './pinned-pages.js';
 import { ReadAhead } from './read-ahead.js';
 import { MIN_RECORD_AGE_MS, type RetentionOptions } from './retention.js';
@@ -51,6 +52,11 @@ import type { CommitInfo, VolumeOptions, VolumeStats } from './types.js';
 const DEFAULT_WRITE_BUFFER = 64 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_INTERVAL = 32;
 const DEFAULT_READ_AHEAD = 64;
+/**
+ * Page uploads of one transaction in flight at once: as many as S3Store's default concurrency,
+ * and no more, so that a large transaction does not queue a request per page in memory.
+ */
+const UPLOAD_PARALLELISM = 64;
 /**
  * How long a snapshot seen to be the head stays trusted. A record missing after a trusted
  * snapshot proves that it is still the head; after an older one it may instead have been
@@ -271,7 +277,7 @@ export class Volume {
         readBase: (offset, length) => this.readSnapshot(base, offset, length),
         readUploaded: (pageNo, crc) =>
           this.readPage(pageKey(this.prefix, this.txnOrThrow().txid, pageNo, crc), crc),
-        uploadEarly: (pages) => this.uploadEarly(pages),
+        uploadEarly: (pages, uploaded) => this.uploadEarly(pages, uploaded),
       },
       this.options.writeBufferBytes,
     );
@@ -339,11 +345,9 @@ export class Volume {
     try {
       const content = await txn.commitContent();
       if (!this.marker) await this.createMarker();
-      await Promise.all(
-        content.toUpload.map(([pageNo, page, crc]) =>
-          this.store.put(pageKey(this.prefix, txn.txid, pageNo, crc), page),
-        ),
-      );
+      await forEachInParallel(content.toUpload, UPLOAD_PARALLELISM, async ([pageNo, page, crc]) => {
+        await this.store.put(pageKey(this.prefix, txn.txid, pageNo, crc), page);
+      });
       const base = this.snapshotState;
       const record: CommitRecord = {
         seq: base.seq + 1,
@@ -354,15 +358,17 @@ export class Volume {
         checkpoint: base.checkpointSeq,
         pages: content.pages,
       };
-      const committedKeys = new Set(
-        content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
-      );
-      const early = this.earlyUploadKeys(txn.txid);
-      const ourPages = [...committedKeys, ...early];
+      // Made only when needed (a lost race): a key string per page costs some 100 bytes.
+      const ourPages = (): string[] => [
+        ...new Set([
+          ...content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txn.txid, pageNo, crc)),
+          ...this.earlyUploadKeys(txn.txid),
+        ]),
+      ];
       if (this.headUnchecked) {
         this.headUnchecked = false;
         await this.checkStillHead().catch(async (error: unknown) => {
-          await this.discard(ourPages);
+          await this.discard(ourPages());
           throw error;
         });
       }
@@ -373,7 +379,7 @@ export class Volume {
       if (this.trusted(this.options.clock.monotonic())) this.confirm(creating);
       else await this.checkNumberWasFree(record, creating, ourPages);
       // Early uploads of pages rewritten later in the transaction are garbage already.
-      await this.discard(early.filter((key) => !committedKeys.has(key)));
+      await this.discard(this.earlyUploadKeys(txn.txid, content.pages));
       for (const [pageNo, page, crc] of content.toUpload) {
         this.cache.set(this.cacheKey(pageKey(this.prefix, txn.txid, pageNo, crc)), page);
       }
@@ -510,7 +516,7 @@ export class Volume {
   private async checkNumberWasFree(
     { seq, txid }: CommitRecord,
     creating: number,
-    ourPages: string[],
+    ourPages: () => string[],
   ): Promise<void> {
     const started = this.options.clock.monotonic();
     if (await this.collectedOrUnknown({ seq, txid })) {
@@ -526,7 +532,7 @@ export class Volume {
         );
       }
       this.counters.conflicts += 1;
-      await this.discard(ourPages);
+      await this.discard(ourPages());
       throw new ConflictError(
         `${this.describe()}: commit ${seq} had already been made, and removed by garbage ` +
           `collection, before this transaction's record for it was created; that record is ` +
@@ -585,11 +591,11 @@ export class Volume {
   }
 
   /** Create the next commit record: returns when it is ours, throws `ConflictError` when not. */
-  private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
+  private async createCommitRecord(record: CommitRecord, ourPages: () => string[]): Promise<void> {
     const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
     if (outcome.won) return;
     this.counters.conflicts += 1;
-    await this.discard(ourPages);
+    await this.discard(ourPages());
     throw new ConflictError(
       `${this.describe()}: another writer made commit ${record.seq} first (transaction ${outcome.winner ?? '?'})`,
       { cause: outcome.cause },
@@ -663,29 +669,35 @@ export class Volume {
     }
   }
 
-  /** Keys of the pages uploaded early, each once (a page uploaded twice unchanged has one). */
-  private earlyUploadKeys(txid: string): string[] {
+  /**
+   * Keys of the pages uploaded early, each once (a page uploaded twice unchanged has one);
+   * given the pages a commit names (sorted by page number), only those it does not name.
+   */
+  private earlyUploadKeys(txid: string, committed: Array<[number, number]> = []): string[] {
     const keys = new Set<string>();
     for (let i = 0; i < this.earlyUploads.length; i += 2) {
-      keys.add(pageKey(this.prefix, txid, this.earlyUploads[i]!, this.earlyUploads[i + 1]!));
+      const pageNo = this.earlyUploads[i]!;
+      const crc = this.earlyUploads[i + 1]!;
+      if (committedCrc(committed, pageNo) !== crc)
+        keys.add(pageKey(this.prefix, txid, pageNo, crc));
     }
     return [...keys];
   }
 
-  private async uploadEarly(pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>> {
+  private async uploadEarly(
+    pages: Iterable<[number, Uint8Array]>,
+    uploaded: (pageNo: number, crc: number) => void,
+  ): Promise<void> {
     const txn = this.txnOrThrow();
     // Pages under a prefix without a marker would make the prefix look like foreign data.
     if (!this.marker) await this.createMarker();
-    return Promise.all(
-      pages.map(async ([pageNo, page]): Promise<[number, number]> => {
-        const crc = checksum(page);
-        const key = pageKey(this.prefix, txn.txid, pageNo, crc);
-        await this.store.put(key, page);
-        this.earlyUploads.push(pageNo, crc);
-        this.counters.pagesUploadedEarly += 1;
-        return [pageNo, crc];
-      }),
-    );
+    await forEachInParallel(pages, UPLOAD_PARALLELISM, async ([pageNo, page]) => {
+      const crc = checksum(page);
+      await this.store.put(pageKey(this.prefix, txn.txid, pageNo, crc), page);
+      this.earlyUploads.push(pageNo, crc);
+      this.counters.pagesUploadedEarly += 1;
+      uploaded(pageNo, crc);
+    });
   }
 
   /** Bytes of a snapshot, fetched page by page (in parallel), zeros for unwritten pages. */
@@ -853,4 +865,17 @@ async function commitNumber(
     );
   }
   return at;
+}
+
+/** The CRC that `pages` (sorted by page number) gives page `pageNo`, by binary search. */
+function committedCrc(pages: Array<[number, number]>, pageNo: number): number | undefined {
+  let low = 0;
+  let high = pages.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (pages[middle]![0] < pageNo) low = middle + 1;
+    else high = middle;
+  }
+  const found = pages[low];
+  return found?.[0] === pageNo ? found[1] : undefined;
 }
