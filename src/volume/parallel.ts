@@ -1,4 +1,10 @@
 /**
+ * Page uploads of one transaction in flight at once: as many as S3Store's default concurrency,
+ * and no more, so that a large transaction does not queue a request per page in memory.
+ */
+export const UPLOAD_PARALLELISM = 64;
+
+/**
  * Run `work` on every item, at most `limit` calls at a time. Items are taken from `items` only
  * as calls finish, so only `limit` calls (and their promises) exist at once: a transaction
  * uploading a hundred thousand pages holds a few dozen requests, not a queue of them all.
