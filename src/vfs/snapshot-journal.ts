@@ -1,12 +1,8 @@
 import { checksum } from '../format/checksum.js';
-import type { PinnedPage, Volume } from '../volume/volume.js';
+import type { PinnedPages } from '../volume/pinned-pages.js';
+import type { Volume } from '../volume/volume.js';
+import { PageReferences, type PageReference } from './page-references.js';
 import { SparseBytes } from './sparse-bytes.js';
-
-/** A journal record's page image that the pinned commit holds: `length` bytes at `offset`. */
-interface Reference {
-  offset: number;
-  page: PinnedPage;
-}
 
 /**
  * The rollback journal of an s3lite database, in bounded memory.
@@ -18,22 +14,26 @@ interface Reference {
  * the pinned commit records for that page number, the journal keeps only a reference to that
  * page and reads it back from the store (or the page cache) if SQLite ever rolls back; any
  * other bytes (the header, page numbers, checksums, a page image that differs) are kept in
- * memory as they were written. A 300 MB rewrite then costs a few dozen bytes of journal per
- * page instead of the page itself.
+ * memory as they were written. A 300 MB rewrite then costs under a hundred bytes of journal
+ * per page instead of the page itself: a reference is a page number in flat arrays
+ * (PageReferences), and the 8 bytes around it a small chunk of a shared pool (SparseBytes).
  *
  * Reads and writes keep exact file semantics: a later write over a reference replaces it (its
  * bytes are materialized first if the write covers only part of it), truncation cuts it.
  */
 export class SnapshotJournal {
   private readonly bytes = new SparseBytes();
-  /** References ordered by offset, never overlapping. */
-  private readonly references: Reference[] = [];
+  private readonly references = new PageReferences();
+  /**
+   * The pinned commits the references point into, numbered by their index: one, unless the
+   * journal outlives a transaction (journal_mode=PERSIST keeps it open).
+   */
+  private readonly sources: PinnedPages[] = [];
 
   constructor(private readonly volume: Volume) {}
 
   get size(): number {
-    const last = this.references.at(-1);
-    return Math.max(this.bytes.size, last ? last.offset + last.page.length : 0);
+    return Math.max(this.bytes.size, this.references.end);
   }
 
   /** Copy bytes at `offset` into `into`; returns how many there were (fewer at end of file). */
@@ -42,19 +42,19 @@ export class SnapshotJournal {
     const target = into.subarray(0, available);
     target.fill(0);
     this.bytes.read(target, offset);
-    for (const reference of this.overlapping(offset, offset + available)) {
-      copyOverlap(await reference.page.read(), reference.offset, target, offset);
+    for (const reference of this.references.overlapping(offset, offset + available)) {
+      copyOverlap(await this.pageOf(reference), reference.offset, target, offset);
     }
     return available;
   }
 
   async write(data: Uint8Array, offset: number): Promise<void> {
     await this.release(offset, offset + data.byteLength);
-    const page = this.pinnedImage(data, offset);
-    if (page) {
+    const reference = this.pinnedImage(data, offset);
+    if (reference) {
       // Bytes written there before must not show through the reference.
       this.bytes.clear(offset, offset + data.byteLength);
-      this.references.splice(this.insertionIndex(offset), 0, { offset, page });
+      this.references.insert(reference);
       return;
     }
     this.bytes.write(data, offset);
@@ -66,16 +66,22 @@ export class SnapshotJournal {
   }
 
   /**
-   * The pinned commit's page that `data`, written at `offset`, is an image of: a whole page,
-   * right after the 4-byte page number of its record, with the CRC-32 the commit records.
+   * A reference to the pinned commit's page that `data`, written at `offset`, is an image of: a
+   * whole page, right after the 4-byte page number of its record, with the CRC-32 the commit
+   * records.
    */
-  private pinnedImage(data: Uint8Array, offset: number): PinnedPage | undefined {
+  private pinnedImage(data: Uint8Array, offset: number): PageReference | undefined {
     if (offset < 4) return undefined;
     const numberBytes = new Uint8Array(4);
     if (this.bytes.read(numberBytes, offset - 4) !== 4) return undefined;
     const pageNo = new DataView(numberBytes.buffer).getUint32(0);
-    const page = this.volume.pinnedPage(pageNo, data.byteLength);
-    return page && page.crc === checksum(data) ? page : undefined;
+    const pages = this.volume.pinnedPages();
+    if (data.byteLength !== pages.pageSize) return undefined;
+    const crc = pages.crc(pageNo);
+    if (crc === undefined || crc !== checksum(data)) return undefined;
+    let source = this.sources.indexOf(pages);
+    if (source < 0) source = this.sources.push(pages) - 1;
+    return { offset, length: data.byteLength, pageNo, source };
   }
 
   /**
@@ -83,36 +89,14 @@ export class SnapshotJournal {
    * through are replaced by the bytes they stand for.
    */
   private async release(from: number, to: number): Promise<void> {
-    for (const reference of this.overlapping(from, to)) {
-      this.references.splice(this.references.indexOf(reference), 1);
-      const end = reference.offset + reference.page.length;
-      if (reference.offset >= from && end <= to) continue;
-      this.bytes.write(await reference.page.read(), reference.offset);
+    for (const reference of this.references.removeOverlapping(from, to)) {
+      if (reference.offset >= from && reference.offset + reference.length <= to) continue;
+      this.bytes.write(await this.pageOf(reference), reference.offset);
     }
   }
 
-  /** References that overlap `[from, to)`, found by binary search (rollback reads them all). */
-  private overlapping(from: number, to: number): Reference[] {
-    const out: Reference[] = [];
-    let i = Math.max(0, this.insertionIndex(from) - 1);
-    for (; i < this.references.length; i++) {
-      const reference = this.references[i] as Reference;
-      if (reference.offset >= to) break;
-      if (reference.offset + reference.page.length > from) out.push(reference);
-    }
-    return out;
-  }
-
-  /** Index of the first reference at or after `offset`. */
-  private insertionIndex(offset: number): number {
-    let low = 0;
-    let high = this.references.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if ((this.references[middle] as Reference).offset < offset) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+  private pageOf(reference: PageReference): Promise<Uint8Array> {
+    return (this.sources[reference.source] as PinnedPages).read(reference.pageNo);
   }
 }
 

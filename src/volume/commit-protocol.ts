@@ -31,6 +31,7 @@ import {
 } from './commit-log.js';
 import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import type { HeadTrust } from './head-trust.js';
+import { forEachInParallel, UPLOAD_PARALLELISM } from './parallel.js';
 import { MIN_RECORD_AGE_MS } from './retention.js';
 import type { CommitContent } from './transaction.js';
 import { Turns } from './turn.js';
@@ -40,6 +41,13 @@ import type { VolumeStats } from './types.js';
 const verifiedStores = new WeakSet<ObjectStore>();
 
 /** What the commit protocol takes from a volume's settings. */
+/**
+ * Keys of a transaction's early uploads: all of them, or, given the pages its commit names
+ * (sorted by page number), those it does not name. Asked for only when needed, as a key
+ * string per page of a large transaction is memory.
+ */
+export type EarlyUploadKeys = (committed?: Array<[number, number]>) => string[];
+
 export interface CommitProtocolSettings {
   checkpointInterval: number;
   singleWriter: boolean;
@@ -113,21 +121,19 @@ export class CommitProtocol {
    * Commit transaction `txid` on `base`: upload the pages `content` has not uploaded yet, in
    * parallel, then create the next commit record with `If-None-Match: *` — the one commit
    * point. Another writer's record in that place means a lost race: `ConflictError`, nothing
-   * visible, and the transaction's page objects (`content`'s and `earlyUploads`) deleted.
-   * Returns the snapshot the commit made.
+   * visible, and the transaction's page objects (`content`'s and those `earlyUploads` names)
+   * deleted. Returns the snapshot the commit made.
    */
   async commit(
     base: Snapshot,
     txid: string,
     content: CommitContent,
-    earlyUploads: string[],
+    earlyUploads: EarlyUploadKeys,
   ): Promise<Snapshot> {
     await this.ensureMarker();
-    await Promise.all(
-      content.toUpload.map(([pageNo, page, crc]) =>
-        this.store.put(pageKey(this.prefix, txid, pageNo, crc), page),
-      ),
-    );
+    await forEachInParallel(content.toUpload, UPLOAD_PARALLELISM, async ([pageNo, page, crc]) => {
+      await this.store.put(pageKey(this.prefix, txid, pageNo, crc), page);
+    });
     const record: CommitRecord = {
       seq: base.seq + 1,
       txid,
@@ -137,16 +143,19 @@ export class CommitProtocol {
       checkpoint: base.checkpointSeq,
       pages: content.pages,
     };
-    const committedKeys = new Set(
-      content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txid, pageNo, crc)),
-    );
-    const ourPages = [...committedKeys, ...earlyUploads];
+    // Made only when needed (a lost race): a key string per page costs some 100 bytes.
+    const ourPages = (): string[] => [
+      ...new Set([
+        ...content.pages.map(([pageNo, crc]) => pageKey(this.prefix, txid, pageNo, crc)),
+        ...earlyUploads(),
+      ]),
+    ];
     // Another writer created the database meanwhile, or the head was last seen too long ago
     // for a missing next record to prove anything: check again right before the create.
     if (this.headUnchecked || !this.headTrust.trusted(this.settings.clock.monotonic())) {
       this.headUnchecked = false;
       await this.checkStillHead(base).catch(async (error: unknown) => {
-        await this.background.discard(ourPages);
+        await this.background.discard(ourPages());
         throw error;
       });
     }
@@ -159,7 +168,7 @@ export class CommitProtocol {
     if (this.headTrust.trusted(clock.monotonic())) this.headTrust.confirm(creating);
     else await this.checkNumberWasFree(record, creating, ourPages);
     // Early uploads of pages rewritten later in the transaction are garbage already.
-    await this.background.discard(earlyUploads.filter((key) => !committedKeys.has(key)));
+    await this.background.discard(earlyUploads(content.pages));
     return applyCommit(base, record);
   }
 
@@ -259,7 +268,7 @@ export class CommitProtocol {
   private async createCommitRecord(
     base: Snapshot,
     record: CommitRecord,
-    ourPages: string[],
+    ourPages: () => string[],
   ): Promise<void> {
     const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
     this.lastAttemptMs = this.settings.clock.monotonic() - this.writeStartedAt;
@@ -267,7 +276,7 @@ export class CommitProtocol {
     this.counters.conflicts += 1;
     // Before the clean-up: a turn must be created before the winner's next commit.
     const retryAfterMs = await this.takeTurn(base, outcome.holder);
-    await this.background.discard(ourPages);
+    await this.background.discard(ourPages());
     throw new ConflictError(
       `${this.describe}: another writer made commit ${record.seq} first (transaction ${outcome.holder?.txid ?? '?'})`,
       { cause: outcome.cause, retryAfterMs },
@@ -289,7 +298,7 @@ export class CommitProtocol {
   private async checkNumberWasFree(
     { seq, txid }: CommitRecord,
     creating: number,
-    ourPages: string[],
+    ourPages: () => string[],
   ): Promise<void> {
     const clock = this.settings.clock;
     const started = clock.monotonic();
@@ -305,7 +314,7 @@ export class CommitProtocol {
             `cannot be told; reopen the database and look for its transaction id`,
         );
       }
-      await this.background.discard(ourPages);
+      await this.background.discard(ourPages());
       throw this.numberCollected(
         seq,
         ' before this transaction created its record for it; that record is not part of the history',

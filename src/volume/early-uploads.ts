@@ -1,6 +1,7 @@
 import { checksum, pageKey } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
 import type { CommitProtocol } from './commit-protocol.js';
+import { forEachInParallel, UPLOAD_PARALLELISM } from './parallel.js';
 import type { VolumeStats } from './types.js';
 
 /**
@@ -25,27 +26,51 @@ export class EarlyUploads {
     this.uploaded = [];
   }
 
-  /** Upload `pages` of transaction `txid` in parallel; returns their numbers and CRCs. */
-  async upload(txid: string, pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>> {
+  /**
+   * Upload `pages` of transaction `txid`, {@link UPLOAD_PARALLELISM} at a time; `uploaded` is
+   * told of each page as soon as it is stored.
+   */
+  async upload(
+    txid: string,
+    pages: Iterable<[number, Uint8Array]>,
+    uploaded: (pageNo: number, crc: number) => void,
+  ): Promise<void> {
     // Pages under a prefix without a marker would make the prefix look like foreign data.
     await this.protocol.ensureMarker();
-    return Promise.all(
-      pages.map(async ([pageNo, page]): Promise<[number, number]> => {
-        const crc = checksum(page);
-        await this.store.put(pageKey(this.prefix, txid, pageNo, crc), page);
-        this.uploaded.push(pageNo, crc);
-        this.counters.pagesUploadedEarly += 1;
-        return [pageNo, crc];
-      }),
-    );
+    await forEachInParallel(pages, UPLOAD_PARALLELISM, async ([pageNo, page]) => {
+      const crc = checksum(page);
+      await this.store.put(pageKey(this.prefix, txid, pageNo, crc), page);
+      this.uploaded.push(pageNo, crc);
+      this.counters.pagesUploadedEarly += 1;
+      uploaded(pageNo, crc);
+    });
   }
 
-  /** Keys of the pages uploaded early, each once (a page uploaded twice unchanged has one). */
-  keys(txid: string): string[] {
+  /**
+   * Keys of the pages uploaded early, each once (a page uploaded twice unchanged has one);
+   * given the pages a commit names (sorted by page number), only those it does not name.
+   */
+  keys(txid: string, committed: Array<[number, number]> = []): string[] {
     const keys = new Set<string>();
     for (let i = 0; i < this.uploaded.length; i += 2) {
-      keys.add(pageKey(this.prefix, txid, this.uploaded[i]!, this.uploaded[i + 1]!));
+      const pageNo = this.uploaded[i]!;
+      const crc = this.uploaded[i + 1]!;
+      if (committedCrc(committed, pageNo) !== crc)
+        keys.add(pageKey(this.prefix, txid, pageNo, crc));
     }
     return [...keys];
   }
+}
+
+/** The CRC that `pages` (sorted by page number) gives page `pageNo`, by binary search. */
+function committedCrc(pages: Array<[number, number]>, pageNo: number): number | undefined {
+  let low = 0;
+  let high = pages.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (pages[middle]![0] < pageNo) low = middle + 1;
+    else high = middle;
+  }
+  const found = pages[low];
+  return found?.[0] === pageNo ? found[1] : undefined;
 }

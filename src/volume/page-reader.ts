@@ -1,18 +1,12 @@
 import { ConflictError, CorruptError, NotFoundError } from '../errors.js';
-import { checksum, pageKey } from '../format/index.js';
+import { checksum, pageKey, type PageMap } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
 import { expired, readCommit, type Snapshot } from './commit-log.js';
 import type { HeadTrust } from './head-trust.js';
 import type { PageCache } from './page-cache.js';
+import { PinnedPages } from './pinned-pages.js';
 import { ReadAhead } from './read-ahead.js';
 import type { VolumeStats } from './types.js';
-
-/** One page of a pinned commit (see {@link Volume.pinnedPage}). */
-export interface PinnedPage {
-  length: number;
-  crc: number;
-  read(): Promise<Uint8Array>;
-}
 
 /**
  * The page read path of one volume: bytes of a snapshot fetched page by page (one GET per
@@ -22,6 +16,8 @@ export interface PinnedPage {
  */
 export class PageReader {
   private readonly readAhead: ReadAhead;
+  /** What {@link pinnedPages} last answered, and for which page map. */
+  private pinned: { map: PageMap; pages: PinnedPages } | undefined;
 
   constructor(
     private readonly store: ObjectStore,
@@ -71,25 +67,23 @@ export class PageReader {
   }
 
   /**
-   * Page `pageNo` as `snapshot` holds it, when it has that page at `pageSize` bytes: its
-   * CRC-32 and a reader of its bytes that stays valid after the snapshot moves on.
+   * The pages of `snapshot`, readable after it moves on (see {@link PinnedPages}); the same
+   * object for the same commit, asked again.
    */
-  pinnedPage(snapshot: Snapshot, pageNo: number, pageSize: number): PinnedPage | undefined {
-    const { map } = snapshot;
-    if (pageSize !== map.pageSize || !(pageNo >= 1 && pageNo <= map.pageCount)) return undefined;
-    const entry = map.get(pageNo);
-    if (!entry)
-      return {
-        length: pageSize,
-        crc: checksum(new Uint8Array(pageSize)),
-        read: async () => new Uint8Array(pageSize),
-      };
-    const key = pageKey(this.prefix, entry.txid, pageNo, entry.crc);
-    return {
-      length: pageSize,
-      crc: entry.crc,
-      read: () => this.readPage(key, entry.crc, pageSize, snapshot.seq),
-    };
+  pinnedPages(snapshot: Snapshot): PinnedPages {
+    if (this.pinned?.map !== snapshot.map) {
+      const { map, seq } = snapshot;
+      const pages = new PinnedPages(map, (pageNo, entry) =>
+        this.readPage(
+          pageKey(this.prefix, entry.txid, pageNo, entry.crc),
+          entry.crc,
+          map.pageSize,
+          seq,
+        ),
+      );
+      this.pinned = { map, pages };
+    }
+    return this.pinned.pages;
   }
 
   /**

@@ -7,8 +7,14 @@ export interface TransactionIO {
   readBase(offset: number, length: number): Promise<Uint8Array>;
   /** A page this transaction already uploaded early. */
   readUploaded(pageNo: number, crc: number): Promise<Uint8Array>;
-  /** Upload pages before the commit; they stay invisible until the commit record exists. */
-  uploadEarly(pages: Array<[number, Uint8Array]>): Promise<Array<[number, number]>>;
+  /**
+   * Upload pages before the commit; they stay invisible until the commit record exists.
+   * `uploaded` is told of each page as soon as it is stored, so that its bytes can be let go.
+   */
+  uploadEarly(
+    pages: Iterable<[number, Uint8Array]>,
+    uploaded: (pageNo: number, crc: number) => void,
+  ): Promise<void>;
 }
 
 /** What a commit must contain: pages still to upload, and the checksum of every page. */
@@ -236,13 +242,12 @@ export class Transaction {
     this.dirtyBytes -= page.byteLength;
   }
 
-  /** Upload every buffered page now, keeping only their checksums. */
+  /** Upload every buffered page now, keeping only their checksums; each page is let go once stored. */
   private async spill(): Promise<void> {
-    const pages = [...this.dirty.entries()];
-    const crcs = await this.io.uploadEarly(pages);
-    for (const [pageNo, crc] of crcs) {
+    // The map's live iterator skips nothing: entries are deleted only after they were visited.
+    await this.io.uploadEarly(this.dirty.entries(), (pageNo, crc) => {
       this.dropDirty(pageNo);
       this.uploaded.set(pageNo, crc);
-    }
+    });
   }
 }

@@ -17,7 +17,8 @@ import { collectGarbage, type GcOptions, type GcReport, type TxidMemo } from './
 import { HeadTrust } from './head-trust.js';
 import { commitNumberAt } from './history.js';
 import { sharedPageCache, type PageCache } from './page-cache.js';
-import { PageReader, type PinnedPage } from './page-reader.js';
+import { PageReader } from './page-reader.js';
+import type { PinnedPages } from './pinned-pages.js';
 import { hasRetentionRule } from './retention.js';
 import { volumeSettings, type VolumeSettings } from './settings.js';
 import { Transaction } from './transaction.js';
@@ -27,8 +28,6 @@ import {
   type VolumeOptions,
   type VolumeStats,
 } from './types.js';
-
-export type { PinnedPage } from './page-reader.js';
 
 /**
  * One database under a key prefix, seen as a sequence of commits. A volume pins one commit
@@ -207,20 +206,19 @@ export class Volume {
             crc,
             () => (this.txn ? this.snapshotState.seq + 1 : undefined),
           ),
-        uploadEarly: (pages) => this.earlyUploads.upload(this.txnOrThrow().txid, pages),
+        uploadEarly: (pages, uploaded) =>
+          this.earlyUploads.upload(this.txnOrThrow().txid, pages, uploaded),
       },
       this.options.writeBufferBytes,
     );
   }
 
   /**
-   * Page `pageNo` as the pinned commit holds it (not as the write transaction changed it), when
-   * it has that page at `pageSize` bytes: its CRC-32 and a reader of its bytes that stays valid
-   * after the transaction ends (page objects are immutable). For a rollback journal, whose
-   * records are exactly such pages (see SnapshotJournal).
+   * The pages of the pinned commit (not as the write transaction changed them), for a rollback
+   * journal (see SnapshotJournal). The same object while the same commit stays pinned.
    */
-  pinnedPage(pageNo: number, pageSize: number): PinnedPage | undefined {
-    return this.pages.pinnedPage(this.snapshotState, pageNo, pageSize);
+  pinnedPages(): PinnedPages {
+    return this.pages.pinnedPages(this.snapshotState);
   }
 
   /**
@@ -281,7 +279,7 @@ export class Volume {
         this.snapshotState,
         txn.txid,
         content,
-        this.earlyUploads.keys(txn.txid),
+        (committed) => this.earlyUploads.keys(txn.txid, committed),
       );
       for (const [pageNo, page, crc] of content.toUpload) {
         this.pages.remember(pageKey(this.prefix, txn.txid, pageNo, crc), page);

@@ -85,7 +85,7 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
   it('creates the marker before any page, then the record: the commit is readable', async () => {
     const { commits } = protocol();
     await commits.beginWrite(EMPTY_SNAPSHOT);
-    const snapshot = await commits.commit(EMPTY_SNAPSHOT, A, onePage(1), []);
+    const snapshot = await commits.commit(EMPTY_SNAPSHOT, A, onePage(1), () => []);
     expect(snapshot.seq).toBe(1);
     expect(snapshot.map.get(1)?.txid).toBe(A);
     expect(commits.marker).toBeDefined();
@@ -95,11 +95,13 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
 
   it('loses a race with ConflictError, counts it, and deletes its own pages only', async () => {
     const first = protocol();
-    const winner = await first.commits.commit(EMPTY_SNAPSHOT, A, onePage(1), []);
+    const winner = await first.commits.commit(EMPTY_SNAPSHOT, A, onePage(1), () => []);
     const second = protocol({ marker: first.commits.marker });
     const early = pageKey(prefix, B, 2, checksum(new Uint8Array(P)));
     await area.store.put(early, new Uint8Array(P));
-    const error = await failure(second.commits.commit(EMPTY_SNAPSHOT, B, onePage(2), [early]));
+    const error = await failure(
+      second.commits.commit(EMPTY_SNAPSHOT, B, onePage(2), () => [early]),
+    );
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain(A);
     expect(second.stats.conflicts).toBe(1);
@@ -110,7 +112,7 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
 
   it('refuses to begin a write on a snapshot another writer has moved past, in one round trip', async () => {
     const first = protocol();
-    await first.commits.commit(EMPTY_SNAPSHOT, A, onePage(1), []);
+    await first.commits.commit(EMPTY_SNAPSHOT, A, onePage(1), () => []);
     const stale = protocol({ marker: first.commits.marker, singleWriter: true });
     area.store.metrics.reset();
     expect((await failure(stale.commits.beginWrite(EMPTY_SNAPSHOT))).code).toBe('CONFLICT');
@@ -130,7 +132,7 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
     // GC's floor is past commit 1: a create-only PUT of record 1 succeeds on the deleted key.
     await area.store.put(oldestRetainedKey(prefix), encodeOldestRetained(5));
     const { commits, stats } = protocol({ seenHeadMsAgo: 2 * HEAD_TRUST_MS });
-    const error = await failure(commits.commit(EMPTY_SNAPSHOT, A, onePage(1), []));
+    const error = await failure(commits.commit(EMPTY_SNAPSHOT, A, onePage(1), () => []));
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain('removed by garbage collection');
     expect(stats.conflicts).toBe(1);
@@ -140,15 +142,15 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
   it('skips the collected-number check while the head is trusted', async () => {
     await area.store.put(oldestRetainedKey(prefix), encodeOldestRetained(5));
     const { commits } = protocol();
-    expect((await commits.commit(EMPTY_SNAPSHOT, A, onePage(1), [])).seq).toBe(1);
+    expect((await commits.commit(EMPTY_SNAPSHOT, A, onePage(1), () => [])).seq).toBe(1);
   });
 
   it('checkpoints every checkpointInterval commits, and names the checkpoint once stored', async () => {
     const { commits } = protocol({ checkpointInterval: 2 });
     let snapshot: Snapshot = EMPTY_SNAPSHOT;
-    snapshot = await commits.commit(snapshot, A, onePage(1), []);
+    snapshot = await commits.commit(snapshot, A, onePage(1), () => []);
     expect(await commits.checkpoint(snapshot)).toBe(snapshot);
-    snapshot = await commits.commit(snapshot, B, onePage(2), []);
+    snapshot = await commits.commit(snapshot, B, onePage(2), () => []);
     const checkpointed = await commits.checkpoint(snapshot);
     expect(checkpointed.checkpointSeq).toBe(2);
     expect((await area.store.head(checkpointKey(prefix, 2))).size).toBeGreaterThan(0);
@@ -158,11 +160,11 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
   it('reports a failed checkpoint as a background error and retries it an interval later', async () => {
     const faulty = new FaultInjectingStore(area.store, { retry: { maxAttempts: 1 } });
     const { commits, stats } = protocol({ store: faulty, checkpointInterval: 1 });
-    const first = await commits.commit(EMPTY_SNAPSHOT, A, onePage(1), []);
+    const first = await commits.commit(EMPTY_SNAPSHOT, A, onePage(1), () => []);
     faulty.inject({ kind: 'error', keys: /checkpoints\// });
     expect(await commits.checkpoint(first)).toBe(first);
     expect(stats.backgroundErrors).toBe(1);
-    const second = await commits.commit(first, B, onePage(2), []);
+    const second = await commits.commit(first, B, onePage(2), () => []);
     expect((await commits.checkpoint(second)).checkpointSeq).toBe(2);
   });
 });
