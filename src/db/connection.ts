@@ -5,6 +5,7 @@ import type { ObjectStore } from '../store/types.js';
 import { VFS_NAME, type DatabaseBackend, type MainFile } from '../vfs/index.js';
 import { backOff, type RetryPolicy } from './retry.js';
 import { toS3liteError } from './sql-errors.js';
+import type { EngineLease } from './engine-pool.js';
 import type { SqliteRuntime } from './sqlite-runtime.js';
 import { bindParams, int64Value, readRow, type BindParams, type Row } from './values.js';
 
@@ -39,8 +40,9 @@ const transactionScope = new AsyncLocalStorage<object>();
 /**
  * One SQLite connection on one volume: the machinery behind `Database` and `Statement`.
  *
- * Every call into the shared wa-sqlite module runs inside a section of the module's mutex;
- * the store requests of one call still go out in parallel inside the volume. Around that, a
+ * Every call into the connection's wa-sqlite module (its engine, shared with the other
+ * connections bound to it) runs inside a section of the module's mutex; the store requests of
+ * one call still go out in parallel inside the volume. Around that, a
  * per-connection gate keeps a `transaction()` to itself: while one runs, other callers of
  * this connection wait, except the code the transaction itself runs (found through
  * AsyncLocalStorage).
@@ -56,8 +58,10 @@ export class Connection {
   private readonly inFlight = new Set<Promise<unknown>>();
   private owner: { token: object; done: Promise<void> } | undefined;
 
+  private readonly runtime: SqliteRuntime;
+
   private constructor(
-    private readonly runtime: SqliteRuntime,
+    private readonly engine: EngineLease,
     private readonly handle: number,
     private readonly file: MainFile,
     private readonly fileName: string,
@@ -66,16 +70,22 @@ export class Connection {
     readonly retry: RetryPolicy,
     /** Names the database in messages. */
     readonly description: string,
-  ) {}
+  ) {
+    this.runtime = engine.runtime;
+  }
 
-  /** Open SQLite on `volume`; `ownedStore` is closed with the connection. */
+  /**
+   * Open SQLite on `volume` in `engine`; `ownedStore` is closed, and the engine released, with
+   * the connection (or here, when opening fails).
+   */
   static async open(
-    runtime: SqliteRuntime,
+    engine: EngineLease,
     volume: DatabaseBackend,
     ownedStore: ObjectStore | undefined,
     retry: RetryPolicy,
   ): Promise<Connection> {
     const description = `database "${volume.prefix}" in ${volume.store.location}`;
+    const runtime = engine.runtime;
     const { name, file } = runtime.vfs.attach(volume);
     try {
       const handle = await runtime.mutex.run(async () => {
@@ -91,9 +101,10 @@ export class Connection {
         runtime.module._sqlite3_extended_result_codes(db, 1);
         return db;
       });
-      return new Connection(runtime, handle, file, name, volume, ownedStore, retry, description);
+      return new Connection(engine, handle, file, name, volume, ownedStore, retry, description);
     } catch (error) {
       runtime.vfs.detach(name);
+      engine.release();
       throw error;
     }
   }
@@ -378,6 +389,7 @@ export class Connection {
         this.handleClosed = true;
       });
       this.runtime.vfs.detach(this.fileName);
+      this.engine.release();
       await this.volume.close();
       await this.ownedStore?.close();
     })();

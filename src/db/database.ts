@@ -13,8 +13,8 @@ import {
   type StatementResult,
   type StepMode,
 } from './connection.js';
+import { processEngines } from './engine-pool.js';
 import { backOff, retryPolicy, type RetryPolicy } from './retry.js';
-import { sqliteRuntime } from './sqlite-runtime.js';
 import { Statement } from './statement.js';
 import type { BindParams, Row } from './values.js';
 
@@ -108,7 +108,8 @@ export async function open(
       ...backendOptions,
       layout: backendOptions.layout ?? url?.layout,
     });
-    const connection = await Connection.open(await sqliteRuntime(), volume, ownedStore, retry);
+    const engine = await processEngines.acquire();
+    const connection = await Connection.open(engine, volume, ownedStore, retry);
     return new Database(connection);
   } catch (error) {
     await volume?.close();

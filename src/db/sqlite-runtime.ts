@@ -24,7 +24,7 @@ export interface SqliteModule {
   readonly HEAPU8: Uint8Array;
 }
 
-/** One wa-sqlite module with the s3lite VFS registered, shared by every connection. */
+/** One wa-sqlite module with the s3lite VFS registered, shared by the connections bound to it. */
 export interface SqliteRuntime {
   readonly sqlite3: SQLiteAPI;
   readonly module: SqliteModule;
@@ -33,19 +33,8 @@ export interface SqliteRuntime {
   readonly mutex: Mutex;
 }
 
-let runtime: Promise<SqliteRuntime> | undefined;
-
-/** The process's SQLite runtime, loaded on first use. */
-export function sqliteRuntime(): Promise<SqliteRuntime> {
-  if (!runtime) {
-    runtime = load();
-    // A failed load (a missing .wasm, say) may be retried by the next open.
-    runtime.catch(() => (runtime = undefined));
-  }
-  return runtime;
-}
-
-async function load(): Promise<SqliteRuntime> {
+/** Load one more wa-sqlite module (an engine: see engine-pool.ts) with the VFS registered. */
+export async function loadSqliteRuntime(): Promise<SqliteRuntime> {
   // Node has no JSPI, hence the Asyncify build; Emscripten cannot fetch a file: URL, so the
   // .wasm bytes are handed over directly.
   const wasmPath = createRequire(import.meta.url).resolve(
