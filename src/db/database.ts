@@ -91,22 +91,14 @@ export async function open(
   location: string | StoreLocation,
   options: OpenOptions = {},
 ): Promise<Database> {
-  if (typeof location !== 'string' && typeof location?.store !== 'object') {
-    throw new InvalidArgumentError(
-      `open() needs a location URL string or { store, prefix }, not ${String(location)}`,
-    );
-  }
   const { s3, maxRetries, retryDelayMs, ...backendOptions } = options;
   const retry = retryPolicy(maxRetries, retryDelayMs, options.clock, options.random);
-  const url = typeof location === 'string' ? layoutFromUrl(location) : undefined;
-  const { store, prefix } = url ? storeFromUrl(url.url, s3) : (location as StoreLocation);
-  // A store made from a URL belongs to the connection; one passed in belongs to the caller.
-  const ownedStore: ObjectStore | undefined = url ? store : undefined;
+  const { store, prefix, layout, ownedStore } = resolveLocation(location, s3);
   let volume: DatabaseBackend | undefined;
   try {
     volume = await openBackend(store, prefix, {
       ...backendOptions,
-      layout: backendOptions.layout ?? url?.layout,
+      layout: backendOptions.layout ?? layout,
     });
     const engine = await processEngines.acquire();
     const connection = await Connection.open(engine, volume, ownedStore, retry);
@@ -116,6 +108,25 @@ export async function open(
     await ownedStore?.close();
     throw error;
   }
+}
+
+/**
+ * The store and prefix of `location`, the layout its URL implies, and the store when it was
+ * made from a URL: then it belongs to the connection, while one passed in belongs to the caller.
+ */
+export function resolveLocation(
+  location: string | StoreLocation,
+  s3: S3UrlOptions | undefined,
+): StoreLocation & { layout?: Layout; ownedStore?: ObjectStore } {
+  if (typeof location !== 'string' && typeof location?.store !== 'object') {
+    throw new InvalidArgumentError(
+      `open() needs a location URL string or { store, prefix }, not ${String(location)}`,
+    );
+  }
+  if (typeof location !== 'string') return { store: location.store, prefix: location.prefix };
+  const url = layoutFromUrl(location);
+  const { store, prefix } = storeFromUrl(url.url, s3);
+  return { store, prefix, layout: url.layout, ownedStore: store };
 }
 
 /**

@@ -12,3 +12,5 @@ export { gc, commitLog, type GcCallOptions, type CommitLogOptions } from './main
 export type { GcOptions, GcReport } from '../volume/gc.js';
 export type { RetentionOptions } from '../volume/retention.js';
 export { importDatabase, importFromFile, importFromObject, type ImportOptions } from './import.js';
+export { openPool, DatabasePool, DEFAULT_POOL_READERS, type PoolOptions } from './pool.js';
+export { configureEngines, DEFAULT_MAX_ENGINES } from './engine-pool.js';
