@@ -154,7 +154,9 @@ export class Connection {
         `${this.description}: transaction() cannot be nested; use SAVEPOINT inside it`,
       );
     }
-    await this.waitForOtherTransaction();
+    // Checked and taken in one tick: callers woken by the same release must not both find the
+    // connection free (an awaited helper here would let each of them through).
+    while (this.owner && this.isHeldByOther()) await this.owner.done;
     this.checkOpen();
     let release = (): void => undefined;
     const owner = { token: {}, done: new Promise<void>((resolve) => (release = resolve)) };

@@ -28,6 +28,17 @@ describe.each(STORE_KINDS)('openPool: %s', (kind) => {
     expect(counts.map((row) => row?.n)).toEqual(Array(7).fill(2));
   });
 
+  it('runs transactions started at once one after another, none lost', async () => {
+    await pool.run('CREATE TABLE counter(n)');
+    await pool.run('INSERT INTO counter VALUES (0)');
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        pool.transaction((db) => db.run('UPDATE counter SET n = n + 1')),
+      ),
+    );
+    expect(await pool.queryOne('SELECT n FROM counter')).toEqual({ n: 10 });
+  });
+
   it('keeps one snapshot through a read while the writer commits', async () => {
     const seen = await pool.read(async (db) => {
       const before = await db.query('SELECT x FROM t');
