@@ -233,7 +233,8 @@ function render(rows: Row[]): string {
     'mixed: one warm client timed while the others do cold lookups). A 100,000-row table, 4 KiB',
     'pages. `engines`: the cap on SQLite engines (`configureEngines`); 1 is the behaviour before',
     "issue 14. Ops per client: 10 cold lookups, 20 warm, 5 commits. CPU is the process's per",
-    'operation; RSS the peak of the whole process.',
+    "operation (mixed: per timed warm lookup, the busy clients' CPU included); RSS the peak of",
+    'the whole process.',
     '',
     '```sh',
     'source /work/s3env.sh   # S3_ENDPOINT, credentials of the test server',
@@ -257,6 +258,7 @@ function render(rows: Row[]): string {
       );
     }
   }
+  lines.push('', ...targets(rows));
   lines.push(
     '',
     'Throughput against clients (ops/s, log scale, one `#` per ×2 above 1):',
@@ -275,6 +277,51 @@ function render(rows: Row[]): string {
   }
   lines.push('```', END);
   return lines.join('\n');
+}
+
+/** Issue 14's targets, for each store at 20 ms, from the rows with the most engines. */
+function targets(rows: Row[]): string[] {
+  const find = (workload: Workload, backend: string, clients: number) =>
+    rows
+      .filter((r) => r.workload === workload && r.backend === backend && r.latencyMs === 20)
+      .filter((r) => r.clients === clients)
+      .sort((a, b) => b.engines - a.engines)[0];
+  const lines = ['| target (20 ms per request) | store | measured | met |', '|---|---|--:|---|'];
+  const add = (
+    name: string,
+    backend: string,
+    value: number | undefined,
+    ok: (v: number) => boolean,
+  ) => {
+    if (value !== undefined)
+      lines.push(`| ${name} | ${backend} | ${num(value)} | ${ok(value) ? 'yes' : 'no'} |`);
+  };
+  for (const backend of ['memory', 's3']) {
+    const cold1 = find('cold', backend, 1);
+    const cold16 = find('cold', backend, 16);
+    const cold64 = find('cold', backend, 64);
+    const warm1 = find('warm', backend, 1);
+    const mixed64 = find('mixed', backend, 64);
+    add(
+      "16 clients × 10 cold lookups: time ÷ one client's (≤ 2)",
+      backend,
+      cold1 && cold16 && cold16.seconds / cold1.seconds,
+      (v) => v <= 2,
+    );
+    add(
+      "64 clients' cold-lookup throughput ÷ one client's (≥ 40)",
+      backend,
+      cold1 && cold64 && cold64.opsPerSecond / cold1.opsPerSecond,
+      (v) => v >= 40,
+    );
+    add(
+      'warm p99 beside 63 cold clients ÷ idle warm p99 (≤ 2)',
+      backend,
+      warm1 && mixed64 && mixed64.p99 / warm1.p99,
+      (v) => v <= 2,
+    );
+  }
+  return lines;
 }
 
 /** Replace the section in RESULTS.md, or add it at the end. */
