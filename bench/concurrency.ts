@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/concurrency.ts [--quick] [--engines N] [--clients 1,16] [--latency 20]
  *                                [--backend memory] [--workloads cold,warm,commit,mixed]
+ *   npx tsx bench/concurrency.ts --render     the section again from bench/concurrency.json
  *
  * Each run adds its rows to bench/concurrency.json (a row measured again replaces the old
  * one) and renders them all into the "Concurrent clients" section of bench/RESULTS.md.
@@ -16,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import {
   configureEngines,
   DEFAULT_MAX_ENGINES,
@@ -250,8 +252,12 @@ function render(rows: Row[]): string {
     const inGroup = rows
       .filter((r) => key(r) === group)
       .sort((a, b) => a.clients - b.clients || a.engines - b.engines);
-    const single = inGroup.find((r) => r.clients === 1);
+    const singles = inGroup.filter((r) => r.clients === 1);
     for (const r of inGroup) {
+      // Against one client with as many engines, or else with the default cap.
+      const single =
+        singles.find((one) => one.engines === r.engines) ??
+        singles.find((one) => one.engines === DEFAULT_MAX_ENGINES);
       const gain = single ? num(r.opsPerSecond / single.opsPerSecond) : '';
       lines.push(
         `| ${r.workload} | ${r.backend} | ${r.latencyMs} ms | ${r.clients} | ${r.engines} | ${num(r.opsPerSecond)} | ${gain} | ${num(r.p50)} | ${num(r.p99)} | ${num(r.cpuMsPerOp)} | ${num(r.peakRssMiB)} |`,
@@ -324,23 +330,9 @@ function targets(rows: Row[]): string[] {
   return lines;
 }
 
-/** Replace the section in RESULTS.md, or add it at the end. */
-function writeSection(section: string): void {
-  const md = readFileSync(RESULTS_MD, 'utf8');
-  const start = md.indexOf(BEGIN);
-  const end = md.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? md.slice(0, start) + section + md.slice(end + END.length)
-      : `${md.trimEnd()}\n\n${section}\n`;
-  writeFileSync(RESULTS_MD, next);
-}
-
-async function main(): Promise<void> {
+/** Every configuration the flags ask for, on a fixture built for the run. */
+async function measureAll(): Promise<Row[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 's3lite-concurrency-'));
-  const rows: Row[] = existsSync(RESULTS_JSON)
-    ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8'))
-    : [];
   const measured: Row[] = [];
   try {
     const fixture = buildFixture(dir, ROWS, VALUE_BYTES, 4096);
@@ -352,6 +344,27 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return measured;
+}
+
+/** Replace the section in RESULTS.md, or add it at the end; formatted as `npm run lint` expects. */
+async function writeSection(section: string): Promise<void> {
+  const md = readFileSync(RESULTS_MD, 'utf8');
+  const start = md.indexOf(BEGIN);
+  const end = md.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? md.slice(0, start) + section + md.slice(end + END.length)
+      : `${md.trimEnd()}\n\n${section}\n`;
+  const options = await prettier.resolveConfig(RESULTS_MD);
+  writeFileSync(RESULTS_MD, await prettier.format(next, { ...options, filepath: RESULTS_MD }));
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = existsSync(RESULTS_JSON)
+    ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8'))
+    : [];
+  const measured = args.includes('--render') ? [] : await measureAll();
   const same = (a: Row, b: Row) =>
     a.workload === b.workload &&
     a.backend === b.backend &&
@@ -360,7 +373,7 @@ async function main(): Promise<void> {
     a.engines === b.engines;
   const all = [...rows.filter((r) => !measured.some((m) => same(m, r))), ...measured];
   writeFileSync(RESULTS_JSON, `${JSON.stringify(all, null, 2)}\n`);
-  writeSection(render(all));
+  await writeSection(render(all));
 }
 
 await main();
