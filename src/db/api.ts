@@ -12,3 +12,5 @@ export type { SqlValue, BindValue, BindParams, Row } from './values.js';
 export { gc, commitLog, type GcCallOptions, type CommitLogOptions } from './maintenance.js';
 export type { GcOptions, GcReport } from '../volume/gc.js';
 export type { RetentionOptions } from '../volume/retention.js';
+export { openPool, DatabasePool, DEFAULT_POOL_READERS, type PoolOptions } from './pool.js';
+export { configureEngines, DEFAULT_MAX_ENGINES } from './engine-pool.js';

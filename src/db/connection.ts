@@ -6,6 +6,7 @@ import type { Backend } from '../layouts/index.js';
 import { VFS_NAME, type MainFile } from '../vfs/index.js';
 import { retryLostRaces, type RetryPolicy } from './retry.js';
 import { toS3liteError } from './sql-errors.js';
+import type { EngineLease } from './engine-pool.js';
 import type { SqliteRuntime } from './sqlite-runtime.js';
 import { bindParams, int64Value, readRow, type BindParams, type Row } from './values.js';
 
@@ -41,8 +42,9 @@ const transactionScope = new AsyncScope<object>();
  * One SQLite connection on one database (its {@link Backend}, in whichever layout): the
  * machinery behind `Database` and `Statement`.
  *
- * Every call into the shared wa-sqlite module runs inside a section of the module's mutex;
- * the store requests of one call still go out in parallel inside the backend. Around that, a
+ * Every call into the connection's wa-sqlite module (its engine, shared with the other
+ * connections bound to it) runs inside a section of the module's mutex; the store requests of
+ * one call still go out in parallel inside the backend. Around that, a
  * per-connection gate keeps a `transaction()` to itself: while one runs, other callers of
  * this connection wait, except the code the transaction itself runs (found through
  * AsyncLocalStorage).
@@ -58,8 +60,10 @@ export class Connection {
   private readonly inFlight = new Set<Promise<unknown>>();
   private owner: { token: object; done: Promise<void> } | undefined;
 
+  private readonly runtime: SqliteRuntime;
+
   private constructor(
-    private readonly runtime: SqliteRuntime,
+    private readonly engine: EngineLease,
     private readonly handle: number,
     private readonly file: MainFile,
     private readonly fileName: string,
@@ -68,16 +72,22 @@ export class Connection {
     readonly retry: RetryPolicy,
     /** Names the database in messages. */
     readonly description: string,
-  ) {}
+  ) {
+    this.runtime = engine.runtime;
+  }
 
-  /** Open SQLite on `backend`'s main file; `ownedStore` is closed with the connection. */
+  /**
+   * Open SQLite on `backend`'s main file in `engine`; `ownedStore` is closed, and the engine
+   * released, with the connection (or here, when opening fails).
+   */
   static async open(
-    runtime: SqliteRuntime,
+    engine: EngineLease,
     backend: Backend,
     ownedStore: ObjectStore | undefined,
     retry: RetryPolicy,
   ): Promise<Connection> {
     const description = `database "${backend.prefix}" in ${backend.store.location}`;
+    const runtime = engine.runtime;
     const file = backend.mainFile;
     const name = runtime.vfs.attach(file);
     try {
@@ -94,9 +104,10 @@ export class Connection {
         runtime.module._sqlite3_extended_result_codes(db, 1);
         return db;
       });
-      return new Connection(runtime, handle, file, name, backend, ownedStore, retry, description);
+      return new Connection(engine, handle, file, name, backend, ownedStore, retry, description);
     } catch (error) {
       runtime.vfs.detach(name);
+      engine.release();
       throw error;
     }
   }
@@ -149,7 +160,9 @@ export class Connection {
         `${this.description}: transaction() cannot be nested; use SAVEPOINT inside it`,
       );
     }
-    await this.waitForOtherTransaction();
+    // Checked and taken in one tick: callers woken by the same release must not both find the
+    // connection free (an awaited helper here would let each of them through).
+    while (this.owner && this.isHeldByOther()) await this.owner.done;
     this.checkOpen();
     let release = (): void => undefined;
     const owner = { token: {}, done: new Promise<void>((resolve) => (release = resolve)) };
@@ -377,6 +390,7 @@ export class Connection {
         this.handleClosed = true;
       });
       this.runtime.vfs.detach(this.fileName);
+      this.engine.release();
       await this.backend.close();
       await this.ownedStore?.close();
     })();

@@ -12,8 +12,8 @@ import {
   type StatementResult,
   type StepMode,
 } from './connection.js';
+import { processEngines } from './engine-pool.js';
 import { retryLostRaces, retryPolicy, type RetryPolicy } from './retry.js';
-import { sqliteRuntime } from './sqlite-runtime.js';
 import { Statement } from './statement.js';
 import type { BindParams, Row } from './values.js';
 
@@ -93,30 +93,42 @@ export async function open(
   location: string | StoreLocation,
   options: OpenOptions = {},
 ): Promise<Database> {
-  if (typeof location !== 'string' && typeof location?.store !== 'object') {
-    throw new InvalidArgumentError(
-      `open() needs a location URL string or { store, prefix }, not ${String(location)}`,
-    );
-  }
   const { s3, maxRetries, retryDelayMs, ...backendOptions } = options;
   const retry = retryPolicy(maxRetries, retryDelayMs, options.clock, options.random);
-  const url = typeof location === 'string' ? layoutFromUrl(location) : undefined;
-  const { store, prefix } = url ? storeFromUrl(url.url, s3) : (location as StoreLocation);
-  // A store made from a URL belongs to the connection; one passed in belongs to the caller.
-  const ownedStore: ObjectStore | undefined = url ? store : undefined;
+  const { store, prefix, layout, ownedStore } = resolveLocation(location, s3);
   let backend: Backend | undefined;
   try {
     backend = await openBackend(store, prefix, {
       ...backendOptions,
-      layout: backendOptions.layout ?? url?.layout,
+      layout: backendOptions.layout ?? layout,
     });
-    const connection = await Connection.open(await sqliteRuntime(), backend, ownedStore, retry);
+    const engine = await processEngines.acquire();
+    const connection = await Connection.open(engine, backend, ownedStore, retry);
     return new Database(connection);
   } catch (error) {
     await backend?.close();
     await ownedStore?.close();
     throw error;
   }
+}
+
+/**
+ * The store and prefix of `location`, the layout its URL implies, and the store when it was
+ * made from a URL: then it belongs to the connection, while one passed in belongs to the caller.
+ */
+export function resolveLocation(
+  location: string | StoreLocation,
+  s3: S3UrlOptions | undefined,
+): StoreLocation & { layout?: Layout; ownedStore?: ObjectStore } {
+  if (typeof location !== 'string' && typeof location?.store !== 'object') {
+    throw new InvalidArgumentError(
+      `open() needs a location URL string or { store, prefix }, not ${String(location)}`,
+    );
+  }
+  if (typeof location !== 'string') return { store: location.store, prefix: location.prefix };
+  const url = layoutFromUrl(location);
+  const { store, prefix } = storeFromUrl(url.url, s3);
+  return { store, prefix, layout: url.layout, ownedStore: store };
 }
 
 /**

@@ -23,7 +23,7 @@ export interface SqliteModule {
   readonly HEAPU8: Uint8Array;
 }
 
-/** One wa-sqlite module with the s3lite VFS registered, shared by every connection. */
+/** One wa-sqlite module with the s3lite VFS registered, shared by the connections bound to it. */
 export interface SqliteRuntime {
   readonly sqlite3: SQLiteAPI;
   readonly module: SqliteModule;
@@ -32,19 +32,8 @@ export interface SqliteRuntime {
   readonly mutex: Mutex;
 }
 
-let runtime: Promise<SqliteRuntime> | undefined;
-
-/** The process's SQLite runtime, loaded on first use. */
-export function sqliteRuntime(): Promise<SqliteRuntime> {
-  if (!runtime) {
-    runtime = load();
-    // A failed load (a missing .wasm, say) may be retried by the next open.
-    runtime.catch(() => (runtime = undefined));
-  }
-  return runtime;
-}
-
-async function load(): Promise<SqliteRuntime> {
+/** Load one more wa-sqlite module (an engine: see engine-pool.ts) with the VFS registered. */
+export async function loadSqliteRuntime(): Promise<SqliteRuntime> {
   // The Asyncify build, which runs everywhere (JSPI is not in Node 20); the runtime's platform
   // module says where its .wasm comes from.
   const module = (await SQLiteESMFactory(await sqliteModuleOptions())) as SqliteModule;

@@ -2,8 +2,8 @@ import * as SQLite from '@journeyapps/wa-sqlite';
 import { ImportVerifyError, SqliteError } from '../errors.js';
 import type { StagedCheck } from '../serialize/import.js';
 import { VFS_NAME } from '../vfs/index.js';
+import { processEngines } from './engine-pool.js';
 import { toS3liteError } from './sql-errors.js';
-import { sqliteRuntime } from './sqlite-runtime.js';
 
 /** Findings quick_check reports at most: enough to say what is wrong, bounded in memory. */
 const MAX_FINDINGS = 100;
@@ -16,7 +16,8 @@ const MAX_FINDINGS = 100;
  * `SQLITE_NOTADB`); a storage failure while reading is thrown as it is.
  */
 export const quickCheck: StagedCheck = async (staged, name) => {
-  const runtime = await sqliteRuntime();
+  const engine = await processEngines.acquire();
+  const { runtime } = engine;
   const { sqlite3, vfs } = runtime;
   const { name: fileName, file } = vfs.attachView(staged, name);
   let findings: string[];
@@ -40,6 +41,7 @@ export const quickCheck: StagedCheck = async (staged, name) => {
     });
   } finally {
     vfs.detach(fileName);
+    engine.release();
   }
   if (findings.length === 1 && findings[0] === 'ok') return;
   throw new ImportVerifyError(

@@ -1,5 +1,5 @@
 import { open, type Database, type OpenOptions } from '../../src/db/index.js';
-import { sqliteRuntime } from '../../src/db/sqlite-runtime.js';
+import { configureEngines, processEngines } from '../../src/db/engine-pool.js';
 import type { ObjectStore } from '../../src/store/types.js';
 import { PageCache } from '../../src/volume/index.js';
 import { SeededRandom } from './scheduler.js';
@@ -52,8 +52,10 @@ export function dbConfigFor(seed: number): DbSimConfig {
  */
 export async function runDbSeed(seed: number, keepTrace = false): Promise<DbSimResult> {
   const config = dbConfigFor(seed);
-  // Loading WebAssembly is real I/O: done before simulated time starts.
-  await sqliteRuntime();
+  // Loading WebAssembly is real I/O: done before simulated time starts, and that one engine
+  // serves every connection, so that none is loaded while simulated time runs.
+  configureEngines({ maxEngines: 1 });
+  (await processEngines.acquire()).release();
   const report = await new DbSimulation(config, keepTrace).run();
   return { ...report, config };
 }

@@ -1,5 +1,5 @@
 import { open, type Database } from '../../src/db/index.js';
-import { sqliteRuntime } from '../../src/db/sqlite-runtime.js';
+import { configureEngines, processEngines } from '../../src/db/engine-pool.js';
 import { PageCache } from '../../src/volume/index.js';
 import { CALM } from './sim-store.js';
 import { PREFIX, World } from './world.js';
@@ -33,7 +33,9 @@ export async function runFairnessSeed(
   writers = FAIRNESS_WRITERS,
   durationMs = FAIRNESS_MS,
 ): Promise<FairnessResult> {
-  await sqliteRuntime();
+  // One engine, loaded before simulated time starts (as db-sim.ts does).
+  configureEngines({ maxEngines: 1 });
+  (await processEngines.acquire()).release();
   const world = new World(seed, CALM, { requestTimeoutMs: 2000, maxAttempts: 3 }, false);
   const connect = (name: string): Promise<Database> =>
     open(

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Database } from '../../src/db/index.js';
+import { EnginePool } from '../../src/db/engine-pool.js';
+import type { SqliteRuntime } from '../../src/db/sqlite-runtime.js';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { PageCache } from '../../src/volume/index.js';
+import { Connections } from '../helpers/connections.js';
+import { GateStore } from '../helpers/gate-store.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+
+describe.each(STORE_KINDS)('connections in one process: %s', (kind) => {
+  let area: TestArea;
+  let store: GateStore;
+  const connections = new Connections();
+  // Each connection has a cache of its own and no read-ahead, so its reads reach the store.
+  const connect = (name: string): Promise<Database> =>
+    connections.open(
+      { store, prefix: `${area.prefix}${name}/` },
+      { cache: new PageCache(), readAheadMax: 0 },
+    );
+
+  beforeEach(() => {
+    area = createTestArea(kind);
+    store = new GateStore(area.store);
+  });
+  afterEach(async () => {
+    store.release();
+    await connections.closeAll();
+    await area.cleanup();
+  });
+
+  it('make progress while another waits for a store request', async () => {
+    for (const name of ['a', 'b', 'slow']) {
+      const db = await connect(name);
+      await db.exec(`CREATE TABLE t(x); INSERT INTO t VALUES ('${name}')`);
+      await db.close();
+    }
+    const [a, b, slow] = await Promise.all(['a', 'b', 'slow'].map(connect));
+    store.hold(`${area.prefix}slow/`);
+    const stuck = slow!.query('SELECT x FROM t');
+    await store.arrived;
+    // The slow connection is now inside SQLite, waiting for a GET that does not come back.
+    expect(await a!.query('SELECT x FROM t')).toEqual([{ x: 'a' }]);
+    await b!.run("INSERT INTO t VALUES ('b2')");
+    expect(await b!.query('SELECT x FROM t')).toEqual([{ x: 'b' }, { x: 'b2' }]);
+    store.release();
+    expect(await stuck).toEqual([{ x: 'slow' }]);
+  });
+});
+
+describe('EnginePool', () => {
+  const loaded: number[] = [];
+  const pool = (max: number) =>
+    new EnginePool(max, async () => {
+      loaded.push(loaded.length);
+      return { id: loaded.length } as unknown as SqliteRuntime;
+    });
+  beforeEach(() => void loaded.splice(0));
+  const ids = (leases: { runtime: SqliteRuntime }[]) =>
+    leases.map((lease) => (lease.runtime as unknown as { id: number }).id);
+
+  it('loads an engine per connection up to the cap, then shares the least used', async () => {
+    const engines = pool(3);
+    const leases = await Promise.all([1, 2, 3, 4, 5].map(() => engines.acquire()));
+    expect(ids(leases)).toEqual([1, 2, 3, 1, 2]);
+    expect(engines.size).toBe(3);
+    leases[2]!.release();
+    leases[2]!.release();
+    expect(ids([await engines.acquire(), await engines.acquire()])).toEqual([3, 3]);
+    expect(loaded.length).toBe(3);
+  });
+
+  it('reuses an engine its connections left before loading another', async () => {
+    const engines = pool(4);
+    const first = await engines.acquire();
+    first.release();
+    expect(ids([await engines.acquire()])).toEqual([1]);
+    expect(engines.size).toBe(1);
+  });
+
+  it('forgets an engine that failed to load, so that the next connection tries again', async () => {
+    let fail = true;
+    const engines = new EnginePool(2, async () => {
+      if (fail) throw new Error('no wasm');
+      return {} as SqliteRuntime;
+    });
+    await expect(engines.acquire()).rejects.toThrow('no wasm');
+    expect(engines.size).toBe(0);
+    fail = false;
+    await engines.acquire();
+    expect(engines.size).toBe(1);
+  });
+
+  it('refuses a cap that is not a whole number ≥ 1', () => {
+    expect(() => new EnginePool(0)).toThrow(InvalidArgumentError);
+    expect(() => (pool(1).maxEngines = 1.5)).toThrow(/maxEngines must be a whole number ≥ 1/);
+  });
+});
