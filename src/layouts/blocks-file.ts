@@ -4,6 +4,7 @@ import type { PageCache } from '../volume/page-cache.js';
 import { ReadAhead } from '../volume/read-ahead.js';
 import { blockKey } from './block-keys.js';
 import { confirmEnd, fileEnd, listBlocks } from './blocks-extent.js';
+import { pageSpans } from '../format/page-spans.js';
 import { headerDatabaseSize } from '../format/sqlite-header.js';
 
 /** sqlite-s3vfs's default block size. */
@@ -217,18 +218,11 @@ export class BlocksFile {
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(offset + length, this.length);
     if (end <= offset) return EMPTY;
-    const size = this.blockSize;
-    const first = Math.floor(offset / size);
-    const last = Math.floor((end - 1) / size);
     const out = new Uint8Array(end - offset);
     await Promise.all(
-      Array.from({ length: last - first + 1 }, async (_, i) => {
-        const index = first + i;
-        const start = index * size;
-        const from = Math.max(offset, start);
-        const to = Math.min(end, start + size);
+      pageSpans(offset, end, this.blockSize).map(async ({ index, pageStart, from, to }) => {
         // A short or missing block reads as zeros past its end: `out` is zeros already.
-        const block = (await this.blockForRead(index)).subarray(from - start, to - start);
+        const block = (await this.blockForRead(index)).subarray(from - pageStart, to - pageStart);
         out.set(block, from - offset);
       }),
     );
