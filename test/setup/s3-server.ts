@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
+import { ensureS3Server, releaseS3Server, type S3Server } from '../support/s3-server.js';
 
 /** Connection settings of the S3 server the suites run against. */
 export interface S3TestServer {
@@ -16,26 +16,15 @@ declare module 'vitest' {
   }
 }
 
-let startedHere = false;
+let server: S3Server | undefined;
 
 /**
- * Use the server named by S3_ENDPOINT, or start one with scripts/start-minio.sh (and stop
- * it when the run ends), so that `npm test` needs nothing running beforehand.
+ * Vitest's global setup: the suites' S3 server (see {@link ensureS3Server}), stopped when the
+ * run ends if the run started it, so that `npm test` needs nothing running beforehand.
  */
 export function setup(project: TestProject): void {
-  let env: Record<string, string | undefined> = process.env;
-  if (!env.S3_ENDPOINT) {
-    const started = performance.now();
-    const exports = execFileSync('bash', ['scripts/start-minio.sh'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const vars = parseExports(exports);
-    // A server that was running before this run belongs to someone else: leave it running.
-    startedHere = vars.S3LITE_SERVER_REUSED !== '1';
-    env = { ...env, ...vars };
-    console.error(`S3 server ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
+  server = ensureS3Server();
+  const env = server.env;
   const need = (name: string): string => {
     const value = env[name];
     if (!value) throw new Error(`${name} is not set (S3_ENDPOINT is ${env.S3_ENDPOINT})`);
@@ -51,14 +40,5 @@ export function setup(project: TestProject): void {
 }
 
 export function teardown(): void {
-  if (startedHere) execFileSync('bash', ['scripts/stop-minio.sh'], { stdio: 'inherit' });
-}
-
-function parseExports(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match) vars[match[1] as string] = (match[2] as string).replace(/^'(.*)'$/, '$1');
-  }
-  return vars;
+  if (server) releaseS3Server(server);
 }
