@@ -16,10 +16,8 @@ export const S3LITE_DEVICE_CHARACTERISTICS =
   SQLite.SQLITE_IOCAP_SAFE_APPEND |
   SQLite.SQLITE_IOCAP_SEQUENTIAL;
 
-/** Where SQLite keeps the file change counter and its copy in the database header. */
+/** Where SQLite keeps the file change counter in the database header. */
 const CHANGE_COUNTER_OFFSET = 24;
-const VERSION_VALID_FOR_OFFSET = 92;
-const HEADER_BYTES = 100;
 
 /**
  * The main database file of one connection, kept on that connection's {@link Volume}.
@@ -216,8 +214,7 @@ export class VolumeFile implements MainFile {
         await this.volume.rollback();
         return SQLite.SQLITE_OK;
       }
-      this.committedSize = await this.trimToDatabaseSize();
-      await this.volume.commit();
+      this.committedSize = await this.volume.commitSqliteDatabase();
       return SQLite.SQLITE_OK;
     } catch (error) {
       return this.fail(error, ioerr);
@@ -228,30 +225,6 @@ export class VolumeFile implements MainFile {
     if (!this.baseCounter) return this.volume.size > 0;
     const counter = await this.volume.read(CHANGE_COUNTER_OFFSET, 4);
     return counter.byteLength < 4 || counter.some((byte, i) => byte !== this.baseCounter?.[i]);
-  }
-
-  /**
-   * Cut the file to the size the header gives before committing. SQLite trims a file that
-   * shrank (VACUUM, auto-vacuum) only after its commit point, which would be too late for the
-   * commit; the header's page count is valid whenever its version-valid-for field matches
-   * the change counter, as it always does after a commit by a current SQLite. The page size
-   * is taken from the header too. Returns the size the commit is given.
-   */
-  private async trimToDatabaseSize(): Promise<number> {
-    const header = await this.volume.read(0, HEADER_BYTES);
-    if (header.byteLength < HEADER_BYTES) return this.volume.size;
-    const view = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
-    if (view.getUint32(CHANGE_COUNTER_OFFSET) !== view.getUint32(VERSION_VALID_FOR_OFFSET)) {
-      return this.volume.size;
-    }
-    const rawPageSize = view.getUint16(16);
-    const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-    // A VACUUM to a new page size writes the new layout in chunks of the old size.
-    await this.volume.setPageSize(pageSize);
-    const size = pageSize * view.getUint32(28);
-    if (size === 0 || size >= this.volume.size) return this.volume.size;
-    await this.volume.truncate(size);
-    return size;
   }
 
   /** Kill the write transaction after `error`; answers the result code for it. */

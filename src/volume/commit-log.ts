@@ -14,6 +14,7 @@ import {
   PageMap,
   type CommitRecord,
 } from '../format/index.js';
+import { getIfExists } from '../store/get-if-exists.js';
 import { PROBE_KEY_MARK } from '../store/probe.js';
 import type { ObjectStore } from '../store/types.js';
 
@@ -47,24 +48,8 @@ export async function readCommit(
   seq: number,
 ): Promise<CommitRecord | undefined> {
   const key = commitKey(prefix, seq);
-  try {
-    return decodeCommitRecord(key, (await store.get(key)).body);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
-}
-
-export async function getOrUndefined(
-  store: ObjectStore,
-  key: string,
-): Promise<Uint8Array | undefined> {
-  try {
-    return (await store.get(key)).body;
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const bytes = await getIfExists(store, key);
+  return bytes && decodeCommitRecord(key, bytes);
 }
 
 /**
@@ -83,8 +68,8 @@ export async function loadHead(
   verifyEmpty = true,
 ): Promise<{ marker: Uint8Array | undefined; snapshot: Snapshot }> {
   const [marker, hint, floor] = await Promise.all([
-    getOrUndefined(store, markerKey(prefix)),
-    getOrUndefined(store, latestCheckpointKey(prefix)),
+    getIfExists(store, markerKey(prefix)),
+    getIfExists(store, latestCheckpointKey(prefix)),
     readOldestRetained(store, prefix),
   ]);
   if (!marker) {
@@ -92,7 +77,7 @@ export async function loadHead(
     if (found === undefined) return { marker: undefined, snapshot: EMPTY_SNAPSHOT };
     // Another writer may have created the database since the marker was read: it writes the
     // marker before anything else.
-    if (await getOrUndefined(store, markerKey(prefix))) {
+    if (await getIfExists(store, markerKey(prefix))) {
       return loadHead(store, prefix, checkpointInterval, false);
     }
     throw new NotADatabaseError(
@@ -160,7 +145,7 @@ export async function tryLoadCheckpoint(
 ): Promise<Snapshot | undefined> {
   if (seq === 0) return EMPTY_SNAPSHOT;
   const key = checkpointKey(prefix, seq);
-  const bytes = await getOrUndefined(store, key);
+  const bytes = await getIfExists(store, key);
   if (!bytes) return undefined;
   const checkpoint = decodeCheckpoint(key, bytes);
   return {
@@ -173,13 +158,13 @@ export async function tryLoadCheckpoint(
 
 /** The checkpoint the `latest-checkpoint` hint names (0 when there is no hint). */
 export async function readCheckpointHint(store: ObjectStore, prefix: string): Promise<number> {
-  const bytes = await getOrUndefined(store, latestCheckpointKey(prefix));
+  const bytes = await getIfExists(store, latestCheckpointKey(prefix));
   return bytes ? decodeCheckpointHint(latestCheckpointKey(prefix), bytes) : 0;
 }
 
 /** The oldest commit garbage collection kept, by its `oldest-retained` record (0: none). */
 export async function readOldestRetained(store: ObjectStore, prefix: string): Promise<number> {
-  const bytes = await getOrUndefined(store, oldestRetainedKey(prefix));
+  const bytes = await getIfExists(store, oldestRetainedKey(prefix));
   return bytes ? decodeOldestRetained(oldestRetainedKey(prefix), bytes) : 0;
 }
 
@@ -338,7 +323,7 @@ export async function loadCommit(
   seq: number,
 ): Promise<Snapshot> {
   const [markerBytes, target, oldest, hint] = await Promise.all([
-    getOrUndefined(store, markerKey(prefix)),
+    getIfExists(store, markerKey(prefix)),
     seq === 0 ? undefined : readCommit(store, prefix, seq),
     readOldestRetained(store, prefix),
     readCheckpointHint(store, prefix),

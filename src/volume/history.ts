@@ -1,9 +1,9 @@
-import { NotFoundError, SnapshotExpiredError } from '../errors.js';
+import { InvalidArgumentError, NotFoundError, SnapshotExpiredError } from '../errors.js';
 import { markerKey, normalizePrefix, type CommitRecord } from '../format/index.js';
+import { getIfExists } from '../store/get-if-exists.js';
 import type { ObjectStore } from '../store/types.js';
 import {
   checkHintedCheckpoint,
-  getOrUndefined,
   readCheckpointHint,
   readCommit,
   readOldestRetained,
@@ -30,7 +30,7 @@ export interface HistoryRange {
 export async function historyRange(store: ObjectStore, prefix: string): Promise<HistoryRange> {
   prefix = normalizePrefix(prefix);
   const [marker, hint, oldest] = await Promise.all([
-    getOrUndefined(store, markerKey(prefix)),
+    getIfExists(store, markerKey(prefix)),
     readCheckpointHint(store, prefix),
     readOldestRetained(store, prefix),
   ]);
@@ -126,4 +126,25 @@ function commitInfo(record: CommitRecord): CommitInfo {
     pageCount: record.pageCount,
     changedPages: record.pages.length,
   };
+}
+
+/**
+ * The commit number `at` (a volume's `at` option) stands for: itself, or the newest commit
+ * made by that time.
+ */
+export async function commitNumberAt(
+  store: ObjectStore,
+  prefix: string,
+  at: number | Date,
+): Promise<number> {
+  if (at instanceof Date) {
+    if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('at is an invalid Date');
+    return commitAtTime(store, prefix, at.getTime());
+  }
+  if (!(Number.isSafeInteger(at) && at >= 0)) {
+    throw new InvalidArgumentError(
+      `at must be a commit number (a whole number ≥ 0) or a Date, not ${String(at)}`,
+    );
+  }
+  return at;
 }

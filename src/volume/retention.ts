@@ -19,6 +19,11 @@ export interface RetentionOptions {
   grace?: number | string;
 }
 
+/** Whether `options` names a retention rule of its own (else a volume's defaults apply). */
+export function hasRetentionRule(options: RetentionOptions): boolean {
+  return options.keepLast !== undefined || options.keepFor !== undefined;
+}
+
 /** Retention when no rule is given: every commit of the last 24 hours. */
 export const DEFAULT_KEEP_FOR_MS = 24 * 3_600_000;
 /** Default grace period: one hour. */

@@ -93,4 +93,17 @@ export interface VolumeStats {
   lastBackgroundError?: string;
 }
 
+/** Counters of a volume that has done nothing yet. */
+export function emptyVolumeStats(): VolumeStats {
+  return {
+    cacheHits: 0,
+    cacheMisses: 0,
+    pagesPrefetched: 0,
+    commits: 0,
+    conflicts: 0,
+    pagesUploadedEarly: 0,
+    backgroundErrors: 0,
+  };
+}
+
 export type { ObjectStore };
