@@ -1,4 +1,5 @@
-import { CorruptError, InvalidArgumentError, NotFoundError } from '../errors.js';
+import { CorruptError, InvalidArgumentError } from '../errors.js';
+import { ifExists } from '../store/get-if-exists.js';
 import type { ObjectStore } from '../store/types.js';
 import type { PageCache } from '../volume/page-cache.js';
 import { ReadAhead } from '../volume/read-ahead.js';
@@ -46,13 +47,8 @@ export async function fetchBlock(
   file: string,
   index: number,
 ): Promise<FetchedBlock | undefined> {
-  try {
-    const { body, etag } = await store.get(blockKey(file, index));
-    return { body, etag };
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const found = await ifExists(store.get(blockKey(file, index)));
+  return found && { body: found.body, etag: found.etag };
 }
 
 /** Distinguishes the cache entries of every BlocksFile of this process, old and new. */
