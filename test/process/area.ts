@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { open, type Database, type OpenOptions } from '../../src/db/index.js';
 import { FileStore, S3Store, type ObjectStore } from '../../src/store/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { s3Options } from '../helpers/stores.js';
+import { s3Options } from '../support/stores.js';
 import { ScriptProcess } from '../support/script-process.js';
 import type { Location } from '../workers/io.js';
 

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { open } from '../../src/db/index.js';
 import { collectGarbage, PageCache } from '../../src/volume/index.js';
-import { later } from '../helpers/clock.js';
+import { later } from '../support/clock.js';
 import type { ObjectStore } from '../../src/store/index.js';
 import { storeAt, type Location } from '../workers/io.js';
 import type { WorkerStats } from '../workers/torture-common.js';

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { ensureS3Server, releaseS3Server, type S3Server } from '../support/s3-server.js';
+import { ensureS3Server, releaseS3Server, type S3Server } from './s3-server.js';
 
 /** Connection settings of the S3 server the suites run against. */
 export interface S3TestServer {
