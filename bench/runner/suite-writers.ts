@@ -1,8 +1,8 @@
-import { open } from '../src/index.js';
-import { CREATE_TABLE } from './dataset.js';
-import { removePrefix } from './fixtures.js';
-import type { Concurrency } from './results.js';
-import type { Writer } from './scenarios/writer.js';
+import { open } from '../../src/index.js';
+import { CREATE_TABLE } from '../dataset.js';
+import { removePrefix } from '../fixtures.js';
+import type { Concurrency } from '../results.js';
+import type { Writer } from '../scenarios/writer.js';
 import { startJob, type Ran } from './spawn.js';
 import { log, s3, type RunContext } from './steps.js';
 

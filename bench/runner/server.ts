@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ensureS3Server, releaseS3Server, type S3Server } from '../test/support/s3-server.js';
+import { ensureS3Server, releaseS3Server, type S3Server } from '../../test/support/s3-server.js';
 
 /** The S3 server a run uses, and what runs there. */
 export interface Server {
