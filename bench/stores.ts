@@ -1,4 +1,5 @@
-import { LatencyStore, MemoryStore, S3Store, type ObjectStore } from '../src/index.js';
+import { MemoryStore, S3Store, type ObjectStore } from '../src/index.js';
+import { LatencyStore } from '../src/testing/index.js';
 import { TracingStore } from './tracing-store.js';
 
 /** Requests in flight at once: S3Store's default, and the latency model's parallelism. */

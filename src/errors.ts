@@ -154,8 +154,16 @@ export class StoreError extends S3liteError {
 
 /** Another writer committed first: the transaction was not applied and may be re-run. */
 export class ConflictError extends S3liteError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * How long to wait before re-running, in ms, when the store said so: 0 when this writer has
+   * just reserved the next commit for itself, the rest of the reservation when another writer
+   * holds it. Undefined for an ordinary lost race (back off as usual).
+   */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super('CONFLICT', message, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

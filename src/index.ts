@@ -21,9 +21,9 @@ export {
   type VolumeStats,
 } from './volume/index.js';
 export * from './serialize/index.js';
-export type { Layout } from './vfs/index.js';
 export {
   DEFAULT_BLOCK_SIZE,
+  type Layout,
   readBlocksDatabase,
   writeBlocksDatabase,
   type BlocksLocation,

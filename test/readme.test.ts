@@ -40,8 +40,11 @@ describe('README examples', () => {
     'TypeScript example %i runs',
     async (i, code) => {
       const file = path.join(dir, `example-${i}.mts`);
-      const entry = pathToFileURL(path.join(root, 'src/index.ts')).href;
-      writeFileSync(file, localize(code as string).replaceAll("from 's3lite'", `from '${entry}'`));
+      const entry = (module: string) => pathToFileURL(path.join(root, module)).href;
+      const source = localize(code as string)
+        .replaceAll("from 's3lite/testing'", `from '${entry('src/testing/index.ts')}'`)
+        .replaceAll("from 's3lite'", `from '${entry('src/index.ts')}'`);
+      writeFileSync(file, source);
       const { stdout } = await run(process.execPath, ['--import', tsx, file], { cwd: dir, env });
       for (const [, expected] of (code as string).matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)) {
         expect(stdout).toContain(expected);

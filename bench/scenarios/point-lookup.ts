@@ -1,7 +1,7 @@
 import { open, PageCache, type Database } from '../../src/index.js';
 import { LOOKUP } from '../dataset.js';
 import { aggregate, measure, type OpResult, type Sample } from '../measure.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 import { benchStore, type BenchStore, type StoreSpec } from '../stores.js';
 
 /**

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { rowValue } from '../dataset.js';
 import { aggregate, measure, type OpResult, type Sample } from '../measure.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 import { summarize } from '../stats.js';
 import { benchStore, type BenchStore } from '../stores.js';
 

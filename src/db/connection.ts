@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as SQLite from '@journeyapps/wa-sqlite';
-import { ClosedError, ConflictError, InvalidArgumentError } from '../errors.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { ObjectStore } from '../store/types.js';
-import { VFS_NAME, type DatabaseBackend, type MainFile } from '../vfs/index.js';
-import { backOff, type RetryPolicy } from './retry.js';
+import type { Backend } from '../layouts/index.js';
+import { VFS_NAME, type MainFile } from '../vfs/index.js';
+import { retryLostRaces, type RetryPolicy } from './retry.js';
 import { toS3liteError } from './sql-errors.js';
 import type { SqliteRuntime } from './sqlite-runtime.js';
 import { bindParams, int64Value, readRow, type BindParams, type Row } from './values.js';
@@ -37,10 +38,11 @@ export interface StatementResult {
 const transactionScope = new AsyncLocalStorage<object>();
 
 /**
- * One SQLite connection on one volume: the machinery behind `Database` and `Statement`.
+ * One SQLite connection on one database (its {@link Backend}, in whichever layout): the
+ * machinery behind `Database` and `Statement`.
  *
  * Every call into the shared wa-sqlite module runs inside a section of the module's mutex;
- * the store requests of one call still go out in parallel inside the volume. Around that, a
+ * the store requests of one call still go out in parallel inside the backend. Around that, a
  * per-connection gate keeps a `transaction()` to itself: while one runs, other callers of
  * this connection wait, except the code the transaction itself runs (found through
  * AsyncLocalStorage).
@@ -61,22 +63,23 @@ export class Connection {
     private readonly handle: number,
     private readonly file: MainFile,
     private readonly fileName: string,
-    readonly volume: DatabaseBackend,
+    readonly backend: Backend,
     private readonly ownedStore: ObjectStore | undefined,
     readonly retry: RetryPolicy,
     /** Names the database in messages. */
     readonly description: string,
   ) {}
 
-  /** Open SQLite on `volume`; `ownedStore` is closed with the connection. */
+  /** Open SQLite on `backend`'s main file; `ownedStore` is closed with the connection. */
   static async open(
     runtime: SqliteRuntime,
-    volume: DatabaseBackend,
+    backend: Backend,
     ownedStore: ObjectStore | undefined,
     retry: RetryPolicy,
   ): Promise<Connection> {
-    const description = `database "${volume.prefix}" in ${volume.store.location}`;
-    const { name, file } = runtime.vfs.attach(volume);
+    const description = `database "${backend.prefix}" in ${backend.store.location}`;
+    const file = backend.mainFile;
+    const name = runtime.vfs.attach(file);
     try {
       const handle = await runtime.mutex(async () => {
         // SQLite reads page 1 while opening: a storage failure then must reach the caller
@@ -91,7 +94,7 @@ export class Connection {
         runtime.module._sqlite3_extended_result_codes(db, 1);
         return db;
       });
-      return new Connection(runtime, handle, file, name, volume, ownedStore, retry, description);
+      return new Connection(runtime, handle, file, name, backend, ownedStore, retry, description);
     } catch (error) {
       runtime.vfs.detach(name);
       throw error;
@@ -336,34 +339,27 @@ export class Connection {
    * an explicit transaction (it sets `autocommit`) is re-run, and only when `retry` is set; a
    * lost race inside a transaction rolls the transaction back.
    */
-  async retryConflicts<T>(
+  retryConflicts<T>(
     retry: boolean,
     attempt: (state: { autocommit: boolean }) => Promise<T>,
   ): Promise<T> {
-    for (let retries = 0; ; retries++) {
-      const state = { autocommit: false };
-      try {
-        return await attempt(state);
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
+    const state = { autocommit: false };
+    return retryLostRaces(
+      this.retry,
+      this.description,
+      () => {
+        state.autocommit = false;
+        return attempt(state);
+      },
+      async () => {
         if (!state.autocommit) await this.rollbackQuietly();
-        if (!retry || !state.autocommit) throw error;
-        if (retries >= this.retry.maxRetries) throw this.exhausted(retries + 1, error);
-        await backOff(this.retry, retries);
-      }
-    }
-  }
-
-  /** The error for work that lost `attempts` commit races in a row. */
-  exhausted(attempts: number, cause: ConflictError): ConflictError {
-    return new ConflictError(
-      `${this.description}: lost ${attempts} commit races in a row to other writers; giving up`,
-      { cause },
+        return retry && state.autocommit;
+      },
     );
   }
 
   /**
-   * Close SQLite, the volume and an owned store. Lets a running transaction of another
+   * Close SQLite, the backend and an owned store. Lets a running transaction of another
    * caller finish and waits for running operations; statements still prepared are finalized.
    */
   close(): Promise<void> {
@@ -378,7 +374,7 @@ export class Connection {
         this.handleClosed = true;
       });
       this.runtime.vfs.detach(this.fileName);
-      await this.volume.close();
+      await this.backend.close();
       await this.ownedStore?.close();
     })();
     return this.closed;

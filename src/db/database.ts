@@ -1,10 +1,9 @@
-import { ConflictError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { MetricsSnapshot } from '../store/metrics.js';
 import type { ObjectStore } from '../store/types.js';
 import { storeFromUrl, type S3UrlOptions, type StoreLocation } from '../store/url.js';
 import type { GcOptions, GcReport } from '../volume/gc.js';
-import { layoutFromUrl } from '../layouts/url.js';
-import { openBackend, type DatabaseBackend, type Layout } from '../vfs/index.js';
+import { layoutFromUrl, openBackend, type Backend, type Layout } from '../layouts/index.js';
 import type { CommitInfo, VolumeOptions, VolumeStats } from '../volume/types.js';
 import {
   Connection,
@@ -13,7 +12,7 @@ import {
   type StatementResult,
   type StepMode,
 } from './connection.js';
-import { backOff, retryPolicy, type RetryPolicy } from './retry.js';
+import { retryLostRaces, retryPolicy, type RetryPolicy } from './retry.js';
 import { sqliteRuntime } from './sqlite-runtime.js';
 import { Statement } from './statement.js';
 import type { BindParams, Row } from './values.js';
@@ -67,7 +66,10 @@ export interface DatabaseStats {
    * opened on one `memory://name`).
    */
   store: MetricsSnapshot;
-  /** This connection's volume: cache hits and misses, pages prefetched, commits, conflicts. */
+  /**
+   * This connection's storage (a volume, or the file of another layout): cache hits and
+   * misses, pages prefetched, commits, conflicts.
+   */
   volume: VolumeStats;
   /** The commit this connection last pinned. */
   snapshot: CommitInfo;
@@ -102,16 +104,16 @@ export async function open(
   const { store, prefix } = url ? storeFromUrl(url.url, s3) : (location as StoreLocation);
   // A store made from a URL belongs to the connection; one passed in belongs to the caller.
   const ownedStore: ObjectStore | undefined = url ? store : undefined;
-  let volume: DatabaseBackend | undefined;
+  let backend: Backend | undefined;
   try {
-    volume = await openBackend(store, prefix, {
+    backend = await openBackend(store, prefix, {
       ...backendOptions,
       layout: backendOptions.layout ?? url?.layout,
     });
-    const connection = await Connection.open(await sqliteRuntime(), volume, ownedStore, retry);
+    const connection = await Connection.open(await sqliteRuntime(), backend, ownedStore, retry);
     return new Database(connection);
   } catch (error) {
-    await volume?.close();
+    await backend?.close();
     await ownedStore?.close();
     throw error;
   }
@@ -143,8 +145,7 @@ export class Database {
 
   /** How the database is stored (the layout `auto` found). */
   get layout(): Layout {
-    const backend = this.connection.volume;
-    return 'layout' in backend ? backend.layout : 's3lite';
+    return this.connection.backend.layout;
   }
 
   /** Whether {@link close} has been called. */
@@ -203,6 +204,12 @@ export class Database {
    * therefore be safe to repeat (no side effects outside the database). Any other error
    * from `fn` rolls back and is rethrown.
    *
+   * Progress is fair among competing writers: one that loses two races in a row takes a turn,
+   * an empty commit that reserves the next commit for it for about two of its attempts; it
+   * re-runs at once, and every writer that meets the turn waits until it ends instead of
+   * backing off (`stats().volume.turns` counts the turns taken). This bounds how many races
+   * in a row a writer loses, and costs no request without contention.
+   *
    * A commit ends in one of three outcomes, always found out before this returns:
    * - committed: the promise resolves with `fn`'s result. Work after the commit point
    *   (checkpoints, clean-up, automatic GC) never turns it into an error; its failures go to
@@ -228,42 +235,55 @@ export class Database {
             connection.retry.clock,
             connection.retry.random,
           );
-    return connection.exclusive(async () => {
-      for (let retries = 0; ; retries++) {
-        const commitsBefore = connection.volume.stats().commits;
-        try {
-          await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
-          const result = await fn(this);
-          await connection.operation(() => connection.exec('COMMIT', false));
-          return result;
-        } catch (error) {
-          await connection.rollbackQuietly();
-          if (!(error instanceof ConflictError)) throw error;
-          // A run that committed (fn ran COMMIT itself) must not be applied a second time.
-          if (connection.volume.stats().commits !== commitsBefore) throw error;
-          if (retries >= policy.maxRetries) throw connection.exhausted(retries + 1, error);
-          await backOff(policy, retries);
-        }
-      }
-    });
+    let commitsBefore = 0;
+    return connection.exclusive(() =>
+      retryLostRaces(
+        policy,
+        connection.description,
+        async () => {
+          commitsBefore = connection.backend.stats().commits;
+          try {
+            await connection.operation(() => connection.exec('BEGIN IMMEDIATE', false));
+            const result = await fn(this);
+            await connection.operation(() => connection.exec('COMMIT', false));
+            return result;
+          } catch (error) {
+            await connection.rollbackQuietly();
+            throw error;
+          }
+        },
+        // A run that committed (fn ran COMMIT itself) must not be applied a second time.
+        async () => connection.backend.stats().commits === commitsBefore,
+      ),
+    );
   }
 
   /**
    * Collect garbage in this database (see {@link gc}): what `options` asks for is kept, or else
    * what the connection was opened with (`retention`). Safe while others read and write.
-   * @throws ReadOnlyError on a connection opened read-only or at a past commit (unless `dryRun`).
+   * @throws ReadOnlyError on a connection opened read-only or at a past commit (unless `dryRun`);
+   *   InvalidArgumentError for a database in a layout without garbage (blocks, object).
    */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return this.connection.operation(() => this.connection.volume.gc(options));
+    return this.connection.operation(async () => {
+      const backend = this.connection.backend;
+      if (!backend.gc) {
+        throw new InvalidArgumentError(
+          `"${backend.prefix}" is in the ${backend.layout} layout: garbage collection is for ` +
+            'the s3lite format',
+        );
+      }
+      return backend.gc(options);
+    });
   }
 
-  /** Request metrics of the store and counters of this connection's volume. */
+  /** Request metrics of the store and counters of this connection's storage. */
   stats(): DatabaseStats {
-    const volume = this.connection.volume;
+    const backend = this.connection.backend;
     return {
-      store: volume.store.metrics.snapshot(),
-      volume: volume.stats(),
-      snapshot: volume.snapshot,
+      store: backend.store.metrics.snapshot(),
+      volume: backend.stats(),
+      snapshot: backend.snapshot,
     };
   }
 

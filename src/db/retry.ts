@@ -1,5 +1,6 @@
 import { realClock, realRandom, type Clock, type Random } from '../clock.js';
-import { InvalidArgumentError } from '../errors.js';
+import { backoffDelay } from '../backoff.js';
+import { ConflictError, InvalidArgumentError } from '../errors.js';
 
 /** How a lost commit race is retried. */
 export interface RetryPolicy {
@@ -40,11 +41,48 @@ export function retryPolicy(
 }
 
 /**
- * Wait before re-run number `retry` (0-based): exponential in `retry`, with full jitter so
- * that writers who lost to the same winner do not all come back at the same instant.
+ * Wait before re-run number `retry` (0-based) of work that lost a race with `error`: as long as
+ * the volume asked when a writer's turn decides it (see src/volume/turn.ts) — none when this
+ * writer has just taken one, the rest of another writer's turn, jittered by up to a quarter so
+ * that the writers who waited do not all come back at once — else an exponential back-off,
+ * jittered between half its ceiling and all of it so that writers who lost to the same winner
+ * do not all come back at the same instant.
  */
-export function backOff(policy: RetryPolicy, retry: number): Promise<void> {
-  const ceiling = Math.min(MAX_DELAY_MS, policy.baseDelayMs * 2 ** retry);
-  const delay = ceiling * (0.5 + policy.random.random() / 2);
-  return policy.clock.sleep(delay);
+function pauseBeforeRetry(policy: RetryPolicy, retry: number, error: ConflictError): Promise<void> {
+  const { clock, random } = policy;
+  if (error.retryAfterMs === 0) return Promise.resolve();
+  if (error.retryAfterMs !== undefined) {
+    return clock.sleep(error.retryAfterMs * (1 + random.random() / 4));
+  }
+  const shape = { baseMs: policy.baseDelayMs, maxMs: MAX_DELAY_MS, floor: 0.5 };
+  return clock.sleep(backoffDelay(shape, retry, random));
+}
+
+/**
+ * Run `attempt` until it does not lose a commit race, pausing between runs (see
+ * pauseBeforeRetry): the one retry loop of `transaction()` and of statements run outside one.
+ * After a lost race `mayRetry` cleans up and says whether the work may run again (when not, the
+ * conflict is thrown); after `policy.maxRetries` re-runs, a `ConflictError` naming `database`
+ * says the writer gave up. Other errors are thrown as they are.
+ */
+export async function retryLostRaces<T>(
+  policy: RetryPolicy,
+  database: string,
+  attempt: () => Promise<T>,
+  mayRetry: (error: ConflictError) => Promise<boolean>,
+): Promise<T> {
+  for (let retries = 0; ; retries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConflictError) || !(await mayRetry(error))) throw error;
+      if (retries >= policy.maxRetries) {
+        throw new ConflictError(
+          `${database}: lost ${retries + 1} commit races in a row to other writers; giving up`,
+          { cause: error },
+        );
+      }
+      await pauseBeforeRetry(policy, retries, error);
+    }
+  }
 }

@@ -4,6 +4,12 @@ import { seqOfKey } from './keys.js';
 import { isPageCount, isSeq, isTxid, isUint32 } from './limits.js';
 import { FORMAT_VERSION, isValidPageSize } from './version.js';
 
+/**
+ * Longest turn a record may reserve, in ms: a forged or mistaken record can make other writers
+ * wait no longer than this.
+ */
+export const MAX_TURN_MS = 10_000;
+
 /** One committed transaction, as stored at `commits/<seq>`. */
 export interface CommitRecord {
   seq: number;
@@ -22,6 +28,13 @@ export interface CommitRecord {
    * every transaction begun before it loses its race (see docs/FORMAT.md, "Fences").
    */
   fence?: boolean;
+  /**
+   * Made by a writer that kept losing commit races, not by a transaction: a commit that
+   * changes nothing and reserves the next commit for its maker. Other writers leave the next
+   * commit to it for this many milliseconds after they see this record (see docs/FORMAT.md,
+   * "Turns").
+   */
+  turn?: number;
 }
 
 /** JSON body plus a trailing line with its CRC-32, so a torn record is never mistaken for one. */
@@ -67,7 +80,7 @@ export function decodeCommitRecord(key: string, bytes: Uint8Array): CommitRecord
  * before a page map is sized, a page is looked up or a size is reported from it.
  */
 function commitRecordProblem(key: string, value: Partial<CommitRecord>): string | undefined {
-  const { seq, txid, time, pageSize, pageCount, checkpoint, pages } = value;
+  const { seq, txid, time, pageSize, pageCount, checkpoint, pages, turn } = value;
   if (!isSeq(seq)) return `has an invalid sequence number (${String(seq)})`;
   if (seq !== seqOfKey(key)) return `holds commit ${seq}, not the one its key names`;
   if (!isTxid(txid)) return 'has an invalid transaction id';
@@ -78,6 +91,9 @@ function commitRecordProblem(key: string, value: Partial<CommitRecord>): string 
   }
   if (!isSeq(checkpoint, 0) || checkpoint >= seq) {
     return `names checkpoint ${String(checkpoint)}, which is not before commit ${seq}`;
+  }
+  if (turn !== undefined && !(isUint32(turn) && turn <= MAX_TURN_MS)) {
+    return `has an invalid turn (${String(turn)} ms)`;
   }
   if (!Array.isArray(pages)) return 'has no list of pages';
   let previous = 0;

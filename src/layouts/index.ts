@@ -1,10 +1,12 @@
-export { blockKey } from './block-keys.js';
-export { DEFAULT_BLOCK_SIZE } from './blocks-file.js';
+export type { Backend, Layout } from './backend.js';
+export { openBackend, type BackendOptions } from './open-backend.js';
+export { blockKey } from './blocks/block-keys.js';
+export { DEFAULT_BLOCK_SIZE } from './blocks/blocks-file.js';
 export {
   readBlocksDatabase,
   writeBlocksDatabase,
   type BlocksLocation,
   type BlocksSource,
   type WriteBlocksOptions,
-} from './blocks-transfer.js';
+} from './blocks/blocks-transfer.js';
 export { layoutFromUrl } from './url.js';

@@ -11,7 +11,8 @@ import { checkWholeNumber } from '../option-checks.js';
 import { unquoteEtag } from './etag.js';
 import { StoreMetrics } from './metrics.js';
 import { probeConditionalWrites } from './probe.js';
-import { backoffDelay, DEFAULT_RETRY, type RetryOptions } from './retry.js';
+import { backoffDelay } from '../backoff.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import type {
   ConditionalWriteSupport,
   GetOptions,
@@ -261,7 +262,9 @@ export abstract class BaseStore implements ObjectStore {
         this.metrics.recordError(failure.code);
         if (!failure.retryable || attempt + 1 >= this.retry.maxAttempts) throw failure;
         this.metrics.recordRetry();
-        await this.clock.sleep(backoffDelay(this.retry, attempt, this.random), callerSignal);
+        const { baseDelayMs: baseMs, maxDelayMs: maxMs } = this.retry;
+        const delay = backoffDelay({ baseMs, maxMs, floor: 0 }, attempt, this.random);
+        await this.clock.sleep(delay, callerSignal);
       }
     }
   }

@@ -5,13 +5,5 @@ export type { RetryOptions } from './retry.js';
 export { MemoryStore } from './memory-store.js';
 export { FileStore } from './file-store.js';
 export { S3Store, type S3StoreOptions, type S3Credentials } from './s3-store.js';
-export { DelegatingStore } from './wrappers/delegating-store.js';
-export { LatencyStore, type LatencyOptions } from './wrappers/latency-store.js';
-export {
-  FaultInjectingStore,
-  type FaultKind,
-  type FaultRule,
-  type FaultOptions,
-} from './wrappers/fault-store.js';
-export { IgnoreConditionalWritesStore } from './wrappers/ignore-conditional-store.js';
+export { DelegatingStore } from './delegating-store.js';
 export { storeFromUrl, type StoreLocation, type S3UrlOptions } from './url.js';

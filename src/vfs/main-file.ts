@@ -1,7 +1,4 @@
-import type { GcOptions, GcReport } from '../volume/gc.js';
-import type { CommitInfo, VolumeStats } from '../volume/types.js';
-import type { ObjectStore } from '../store/types.js';
-import type { Volume } from '../volume/volume.js';
+import * as SQLite from '@journeyapps/wa-sqlite';
 
 /** SQLite's lock levels (sqlite3.h); PENDING is never passed to a VFS. */
 export const LOCK_NONE = 0;
@@ -10,9 +7,22 @@ export const LOCK_RESERVED = 2;
 export const LOCK_EXCLUSIVE = 4;
 
 /**
+ * What s3lite files can promise. BATCH_ATOMIC: a transaction's pages become visible all at
+ * once (SQLite then brackets an ordinary commit with BEGIN/COMMIT_ATOMIC_WRITE and keeps its
+ * journal in memory). UNDELETABLE_WHEN_OPEN: no journal is deleted behind an open handle.
+ * SAFE_APPEND and SEQUENTIAL: journals live in memory, where nothing is torn or reordered,
+ * so SQLite may skip the journal syncs and header rewrites that protect against that.
+ */
+export const S3LITE_DEVICE_CHARACTERISTICS =
+  SQLite.SQLITE_IOCAP_BATCH_ATOMIC |
+  SQLite.SQLITE_IOCAP_UNDELETABLE_WHEN_OPEN |
+  SQLite.SQLITE_IOCAP_SAFE_APPEND |
+  SQLite.SQLITE_IOCAP_SEQUENTIAL;
+
+/**
  * The main database file of one connection, as the VFS drives it: SQLite's file calls, each
- * answering a SQLite result code. Implemented by `VolumeFile` (the s3lite format) and by the
- * files of the other layouts.
+ * answering a SQLite result code. Each layout implements it (src/layouts/*): `VolumeFile`
+ * (the s3lite format), `BlocksMainFile`, `ObjectMainFile`; `ViewFile` shows staged bytes.
  */
 export interface MainFile {
   /** Whether SQLite has this file open: one handle at a time. */
@@ -25,6 +35,11 @@ export interface MainFile {
    * (blocks layout). Absent: journals live in memory and are never hot.
    */
   readonly journal?: StoredJournal;
+  /**
+   * A fresh rollback journal in memory, each time SQLite opens one, for a file that keeps
+   * its journal its own way (s3lite: `SnapshotJournal`). Absent: a plain `MemoryFile`.
+   */
+  createJournal?(): TransientFile;
   /**
    * The first JavaScript error behind a failed file operation since {@link clearError}: the
    * connection rethrows it (typed, with its message) instead of a bare SQLite result code.
@@ -66,23 +81,13 @@ export interface StoredJournal {
 }
 
 /**
- * A database stored in a layout other than the s3lite format: what a connection holds
- * besides its SQLite handle, as it holds a `Volume` for the s3lite format (same members).
+ * A file that lives in memory while SQLite has it open (journals, temporary files): nothing of
+ * it is ever hot. Its calls may answer at once or later.
  */
-export interface LayoutBackend {
-  readonly layout: 'blocks' | 'object';
-  readonly store: ObjectStore;
-  /** The database's name in the store: its prefix (blocks) or its key (object). */
-  readonly prefix: string;
-  /** The file's page size and page count, as commit 0 (these layouts have no commits). */
-  readonly snapshot: CommitInfo;
-  stats(): VolumeStats;
-  /** Garbage collection is for the s3lite format: always refused here. */
-  gc(options?: GcOptions): Promise<GcReport>;
-  close(): Promise<void>;
-  /** The file SQLite opens; one per backend. */
-  readonly mainFile: MainFile;
+export interface TransientFile {
+  readonly size: number;
+  /** Copy bytes at `offset` into `into`; returns how many there were (fewer at end of file). */
+  read(into: Uint8Array, offset: number): number | Promise<number>;
+  write(data: Uint8Array, offset: number): void | Promise<void>;
+  truncate(size: number): void | Promise<void>;
 }
-
-/** The storage behind one connection. */
-export type DatabaseBackend = Volume | LayoutBackend;

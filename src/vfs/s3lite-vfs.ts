@@ -1,11 +1,13 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { FacadeVFS, type WasmModule } from '@journeyapps/wa-sqlite/src/FacadeVFS.js';
-import type { Volume } from '../volume/volume.js';
-import type { DatabaseBackend, LayoutBackend, MainFile, StoredJournal } from './main-file.js';
+import {
+  S3LITE_DEVICE_CHARACTERISTICS,
+  type MainFile,
+  type StoredJournal,
+  type TransientFile,
+} from './main-file.js';
 import { MemoryFile } from './memory-file.js';
-import { SnapshotJournal } from './snapshot-journal.js';
 import { ViewFile, type ByteView } from './view-file.js';
-import { S3LITE_DEVICE_CHARACTERISTICS, VolumeFile } from './volume-file.js';
 
 /** The name the VFS is registered under; pass it to `sqlite3.open_v2`. */
 export const VFS_NAME = 's3lite';
@@ -17,16 +19,15 @@ const JOURNAL_SUFFIX = '-journal';
 type Handle =
   | { kind: 'main'; file: MainFile }
   | { kind: 'journal'; file: StoredJournal }
-  | { kind: 'snapshot-journal'; file: SnapshotJournal }
-  | { kind: 'memory'; file: MemoryFile };
+  | { kind: 'memory'; file: TransientFile };
 
 /**
  * The wa-sqlite VFS of s3lite (Asyncify build). A main database file is a {@link MainFile}
- * — a `Volume` of the s3lite format, or the file of another layout — attached under a unique
- * file name before SQLite opens it. A rollback journal is stored beside its database when
- * that file has a {@link StoredJournal} (blocks layout). The rollback journal of an s3lite
- * volume is a {@link SnapshotJournal}: in memory, but with its page images left in the pinned
- * commit, so that a transaction of any size needs little memory for it. Every other file
+ * — the file of one of the layouts in src/layouts — attached under a unique file name before
+ * SQLite opens it. A rollback journal is stored beside its database when that file has a
+ * {@link StoredJournal} (blocks layout), and made by the file when it has its own way of
+ * keeping one in memory (`createJournal`: the s3lite format leaves page images in the pinned
+ * commit, so that a transaction of any size needs little memory for it). Every other file
  * (statement journals, temporary databases) lives in memory while open.
  *
  * Methods that may wait for the store are declared `async`: FacadeVFS treats exactly those
@@ -41,14 +42,11 @@ export class S3liteVfs extends FacadeVFS {
     super(VFS_NAME, module);
   }
 
-  /** Make a database openable by SQLite under a fresh file name; returns the name and its file. */
-  attach(volume: Volume): { name: string; file: VolumeFile };
-  attach(backend: DatabaseBackend): { name: string; file: MainFile };
-  attach(backend: DatabaseBackend): { name: string; file: MainFile } {
+  /** Make a database's main file openable by SQLite under a fresh file name; returns the name. */
+  attach(file: MainFile): string {
     const name = `s3lite-${this.nextFileNo++}.db`;
-    const file = isLayout(backend) ? backend.mainFile : new VolumeFile(backend);
     this.attached.set(name, file);
-    return { name, file };
+    return name;
   }
 
   /** Make `view` openable by SQLite, read-only, under a fresh file name (see {@link ViewFile}). */
@@ -84,14 +82,9 @@ export class S3liteVfs extends FacadeVFS {
         if (code !== SQLite.SQLITE_OK) return code;
         this.handles.set(fileId, { kind: 'journal', file: journal });
       } else {
-        const volume =
-          flags & SQLite.SQLITE_OPEN_MAIN_JOURNAL ? this.volumeOf(filename) : undefined;
-        this.handles.set(
-          fileId,
-          volume
-            ? { kind: 'snapshot-journal', file: new SnapshotJournal(volume) }
-            : { kind: 'memory', file: new MemoryFile() },
-        );
+        const main = flags & SQLite.SQLITE_OPEN_MAIN_JOURNAL ? this.mainOf(filename) : undefined;
+        const file = main?.createJournal?.() ?? new MemoryFile();
+        this.handles.set(fileId, { kind: 'memory', file });
       }
     }
     pOutFlags.setInt32(0, flags, true);
@@ -112,8 +105,8 @@ export class S3liteVfs extends FacadeVFS {
 
   /**
    * Attached databases exist, and stored journals when they do. A journal in memory never
-   * exists between transactions, so SQLite never finds it "hot": a volume never holds a
-   * half-written transaction that would need one.
+   * exists between transactions, so SQLite never finds it "hot": a file that keeps its
+   * journal in memory never holds a half-written transaction that would need one.
    */
   override jAccess(filename: string, _flags: number, pResOut: DataView): number {
     const exists = this.attached.has(filename) || (this.journal(filename)?.exists ?? false);
@@ -145,7 +138,7 @@ export class S3liteVfs extends FacadeVFS {
 
   override async jTruncate(fileId: number, size: number): Promise<number> {
     const handle = this.handles.get(fileId);
-    if (handle?.kind === 'memory' || handle?.kind === 'snapshot-journal') {
+    if (handle?.kind === 'memory') {
       await handle.file.truncate(size);
       return SQLite.SQLITE_OK;
     }
@@ -197,17 +190,15 @@ export class S3liteVfs extends FacadeVFS {
     return handle?.kind === 'journal' ? 0 : S3LITE_DEVICE_CHARACTERISTICS;
   }
 
-  /** The s3lite volume whose rollback journal `filename` names, if it names one. */
-  private volumeOf(filename: string | null): Volume | undefined {
+  /** The attached main file whose rollback journal `filename` names, if it names one. */
+  private mainOf(filename: string | null): MainFile | undefined {
     if (!filename?.endsWith(JOURNAL_SUFFIX)) return undefined;
-    const main = this.attached.get(filename.slice(0, -JOURNAL_SUFFIX.length));
-    return main instanceof VolumeFile ? main.volume : undefined;
+    return this.attached.get(filename.slice(0, -JOURNAL_SUFFIX.length));
   }
 
   /** The stored journal that `filename` names, if it names one. */
   private journal(filename: string | null): StoredJournal | undefined {
-    if (!filename?.endsWith(JOURNAL_SUFFIX)) return undefined;
-    return this.attached.get(filename.slice(0, -JOURNAL_SUFFIX.length))?.journal;
+    return this.mainOf(filename)?.journal;
   }
 
   /**
@@ -224,10 +215,6 @@ export class S3liteVfs extends FacadeVFS {
     setPragmaMessage(module, pArg.byteOffset, refusal);
     return SQLite.SQLITE_ERROR;
   }
-}
-
-function isLayout(backend: DatabaseBackend): backend is LayoutBackend {
-  return 'mainFile' in backend;
 }
 
 /** Hand SQLite an error message for a PRAGMA, in memory it will free with sqlite3_free. */

@@ -27,6 +27,8 @@ export interface Snapshot {
   /** Newest checkpoint known when this snapshot was made. */
   checkpointSeq: number;
   map: PageMap;
+  /** How long the head reserves the next commit for its maker, when it is a turn (turn.ts). */
+  turn?: number;
 }
 
 /** Commit records fetched in parallel per round trip while looking for the head. */
@@ -297,6 +299,7 @@ export function applyCommit(snapshot: Snapshot, record: CommitRecord): Snapshot 
     changedPages: record.pages.length,
     checkpointSeq: Math.max(snapshot.checkpointSeq, record.checkpoint),
     map: snapshot.map.withCommit(record),
+    ...(record.turn === undefined ? {} : { turn: record.turn }),
   };
 }
 

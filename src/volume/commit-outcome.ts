@@ -11,8 +11,11 @@ import { readCommit } from './commit-log.js';
 /** How the create of a commit record ended, once its outcome is known. */
 export type CreateOutcome =
   | { won: true }
-  /** Another transaction holds the record (`winner`: its id, undefined if it is gone again). */
-  | { won: false; winner: string | undefined; cause: PreconditionFailedError };
+  /**
+   * Another transaction holds the record (`holder`: that record, undefined if it is gone
+   * again), or ours does not count (see createEmptyCommit).
+   */
+  | { won: false; holder: CommitRecord | undefined; cause: PreconditionFailedError | undefined };
 
 /**
  * Times the record is sent again when a create ended without an answer. Each one is a store
@@ -47,7 +50,7 @@ export async function createWithKnownOutcome(
           // A re-sent create whose first attempt landed is refused too: the record tells.
           const holder = await readCommit(store, prefix, record.seq);
           if (holder?.txid === record.txid) return { won: true };
-          return { won: false, winner: holder?.txid, cause: error };
+          return { won: false, holder, cause: error };
         } catch (readError) {
           if (!answerless(readError)) throw readError;
           unanswered = readError;

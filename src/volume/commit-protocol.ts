@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock, Random } from '../clock.js';
 import {
   ConflictError,
   PreconditionFailedError,
@@ -32,6 +32,7 @@ import { createWithKnownOutcome, RESOLVE_ROUNDS } from './commit-outcome.js';
 import type { HeadTrust } from './head-trust.js';
 import { MIN_RECORD_AGE_MS } from './retention.js';
 import type { CommitContent } from './transaction.js';
+import { Turns } from './turn.js';
 import type { VolumeStats } from './types.js';
 
 /** Stores seen to refuse a create-only PUT of an existing key: checked once per store object. */
@@ -42,6 +43,7 @@ export interface CommitProtocolSettings {
   checkpointInterval: number;
   singleWriter: boolean;
   clock: Clock;
+  random: Random;
 }
 
 /**
@@ -57,6 +59,12 @@ export class CommitProtocol {
   private headUnchecked = false;
   /** Checkpoints are not tried again before this commit (set when one failed). */
   private checkpointRetryAt = 0;
+  /** Fair progress among competing writers (see turn.ts). */
+  private readonly turns: Turns;
+  /** When (clock.monotonic()) the open write transaction began. */
+  private writeStartedAt = 0;
+  /** How long the last write transaction that reached its commit took, in ms. */
+  private lastAttemptMs = 0;
 
   constructor(
     private readonly store: ObjectStore,
@@ -70,16 +78,29 @@ export class CommitProtocol {
     private readonly background: BackgroundWork,
     /** The database, for messages. */
     private readonly describe: string,
-  ) {}
+  ) {
+    this.turns = new Turns(store, prefix, settings.clock, settings.random);
+  }
 
   /**
    * Before a write transaction on `snapshot`: refuse an unsafe store, and fail at once with
-   * `ConflictError` when another writer has already committed after `snapshot` (one GET).
+   * `ConflictError` when another writer has already committed after `snapshot` (one GET), or
+   * when `snapshot` is another writer's turn that has not ended (no request; the error says
+   * how long to wait).
    */
   async beginWrite(snapshot: Snapshot): Promise<void> {
+    const turnLeft = this.turns.holdLeft(snapshot);
+    if (turnLeft > 0) {
+      throw new ConflictError(
+        `${this.describe}: commit ${snapshot.seq + 1} is another writer's turn for ` +
+          `${Math.ceil(turnLeft)} ms more`,
+        { retryAfterMs: turnLeft },
+      );
+    }
     await this.ensureSafeStore();
+    this.writeStartedAt = this.settings.clock.monotonic();
     this.headUnchecked = false;
-    if (this.marker) await this.checkStillHead(snapshot.seq + 1);
+    if (this.marker) await this.checkStillHead(snapshot);
   }
 
   /** Create the database's marker unless it exists: before any page object is stored. */
@@ -121,14 +142,15 @@ export class CommitProtocol {
     const ourPages = [...committedKeys, ...earlyUploads];
     if (this.headUnchecked) {
       this.headUnchecked = false;
-      await this.checkStillHead(record.seq).catch(async (error: unknown) => {
+      await this.checkStillHead(base).catch(async (error: unknown) => {
         await this.background.discard(ourPages);
         throw error;
       });
     }
     const clock = this.settings.clock;
     const creating = clock.monotonic();
-    await this.createCommitRecord(record, ourPages);
+    await this.createCommitRecord(base, record, ourPages);
+    this.turns.committed();
     // A long transaction, or a snapshot not seen to be the head lately: the number may have
     // been taken and collected meanwhile (see HeadTrust).
     if (this.headTrust.trusted(clock.monotonic())) this.headTrust.confirm(creating);
@@ -162,10 +184,11 @@ export class CommitProtocol {
   }
 
   /**
-   * `ConflictError` unless commit `next` has not been made: one GET of its record (plus the
-   * one after it and the hint, in parallel, when the snapshot is no longer trusted).
+   * `ConflictError` unless the commit after `base` has not been made: one GET of its record
+   * (plus the one after it and the hint, in parallel, when the snapshot is no longer trusted).
    */
-  private async checkStillHead(next: number): Promise<void> {
+  private async checkStillHead(base: Snapshot): Promise<void> {
+    const next = base.seq + 1;
     const started = this.settings.clock.monotonic();
     const verify = !this.headTrust.trusted(started);
     const [record, past, hint] = await Promise.all([
@@ -175,13 +198,35 @@ export class CommitProtocol {
       verify ? readCommit(this.store, this.prefix, next + 1) : undefined,
       verify ? readCheckpointHint(this.store, this.prefix) : 0,
     ]);
-    if (record || hint >= next) throw this.headMoved(next);
+    if (record) throw await this.lostTo(base, record);
+    if (hint >= next) throw this.headMoved(next);
     // The GETs ran in parallel: a record past a miss is a gap only if the miss persists.
     if (past) {
       if (await readCommit(this.store, this.prefix, next)) throw this.headMoved(next);
       throw gap(this.store, this.prefix, next);
     }
     this.headTrust.confirm(started);
+  }
+
+  /**
+   * This writer lost the race for the commit after `base` to `holder`: take a turn when it has
+   * lost races in a row (see turn.ts). Returns how long to wait before re-running, when a turn
+   * decides it.
+   */
+  private async takeTurn(
+    base: Snapshot,
+    holder: CommitRecord | undefined,
+  ): Promise<number | undefined> {
+    const retryAfterMs = await this.turns.afterLostRace(base, holder, this.lastAttemptMs);
+    if (retryAfterMs === 0) this.counters.turns += 1;
+    return retryAfterMs;
+  }
+
+  /** The conflict of a snapshot `base` whose next commit another writer made: `holder`. */
+  private async lostTo(base: Snapshot, holder: CommitRecord): Promise<ConflictError> {
+    const moved = this.headMoved(holder.seq);
+    const retryAfterMs = await this.takeTurn(base, holder);
+    return new ConflictError(moved.message, { retryAfterMs });
   }
 
   /** The conflict of a snapshot whose next commit, `next`, another writer has made. */
@@ -192,15 +237,25 @@ export class CommitProtocol {
     );
   }
 
-  /** Create the next commit record: returns when it is ours, throws `ConflictError` when not. */
-  private async createCommitRecord(record: CommitRecord, ourPages: string[]): Promise<void> {
+  /**
+   * Create the next commit record after `base`: returns when it is ours, throws
+   * `ConflictError` when not.
+   */
+  private async createCommitRecord(
+    base: Snapshot,
+    record: CommitRecord,
+    ourPages: string[],
+  ): Promise<void> {
     const outcome = await createWithKnownOutcome(this.store, this.prefix, record);
+    this.lastAttemptMs = this.settings.clock.monotonic() - this.writeStartedAt;
     if (outcome.won) return;
     this.counters.conflicts += 1;
+    // Before the clean-up: a turn must be created before the winner's next commit.
+    const retryAfterMs = await this.takeTurn(base, outcome.holder);
     await this.background.discard(ourPages);
     throw new ConflictError(
-      `${this.describe}: another writer made commit ${record.seq} first (transaction ${outcome.winner ?? '?'})`,
-      { cause: outcome.cause },
+      `${this.describe}: another writer made commit ${record.seq} first (transaction ${outcome.holder?.txid ?? '?'})`,
+      { cause: outcome.cause, retryAfterMs },
     );
   }
 

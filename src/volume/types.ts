@@ -82,6 +82,11 @@ export interface VolumeStats {
   pagesPrefetched: number;
   commits: number;
   conflicts: number;
+  /**
+   * Turns taken: commits that change nothing, made after losing commit races in a row, that
+   * reserve the next commit for this connection (see `Database.transaction`).
+   */
+  turns: number;
   /** Pages uploaded before their transaction committed, to bound memory. */
   pagesUploadedEarly: number;
   /**
@@ -101,6 +106,7 @@ export function emptyVolumeStats(): VolumeStats {
     pagesPrefetched: 0,
     commits: 0,
     conflicts: 0,
+    turns: 0,
     pagesUploadedEarly: 0,
     backgroundErrors: 0,
   };

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 /**
  * The package as a user gets it: `npm pack` (whose prepack builds), the tarball installed in
  * an empty directory from the registry's dependencies, then the command run from there and
- * the README's first example type-checked (strict, skipLibCheck off) and run against it.
+ * the README's first example and its "Testing your code" example (which imports the
+ * `s3lite/testing` entry point) type-checked (strict, skipLibCheck off) and run against it.
  */
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -63,6 +64,8 @@ describe('the packed package', () => {
         'package.json',
         'dist/index.js',
         'dist/index.d.ts',
+        'dist/testing/index.js',
+        'dist/testing/index.d.ts',
         'dist/cli/main.js',
         'types/wa-sqlite-facade-vfs.d.ts',
       ]),
@@ -98,12 +101,30 @@ describe('the packed package', () => {
     },
   );
 
-  it("type-checks and runs the README's first example", async () => {
+  it('keeps the test stores in s3lite/testing, out of the main entry', async () => {
+    const script =
+      "const main = await import('s3lite'); const testing = await import('s3lite/testing');" +
+      "console.log('FaultInjectingStore' in main, typeof testing.FaultInjectingStore);";
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+    });
+    expect(stdout).toBe('false function\n');
+  });
+
+  // One compilation for both (checking the libraries' declarations is most of its time).
+  it("type-checks and runs the README's first example and its s3lite/testing example", async () => {
     const s3 = inject('s3');
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] as string;
+    const firstExample = (text: string) => /```ts\n([\s\S]*?)```/.exec(text)?.[1] as string;
+    const examples = {
+      example: firstExample(readme),
+      testing: firstExample(readme.slice(readme.indexOf('## Testing your code'))),
+    };
+    expect(examples.testing).toContain("from 's3lite/testing'");
     const place = `s3://${s3.bucket}/package-${randomUUID().slice(0, 8)}/`;
-    writeFileSync(path.join(dir, 'example.ts'), example.replaceAll('s3://my-bucket/', place));
+    for (const [name, example] of Object.entries(examples)) {
+      writeFileSync(path.join(dir, `${name}.ts`), example.replaceAll('s3://my-bucket/', place));
+    }
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -116,22 +137,24 @@ describe('the packed package', () => {
           types: ['node'],
           outDir: 'out',
         },
-        files: ['example.ts'],
+        files: Object.keys(examples).map((name) => `${name}.ts`),
       }),
     );
     await run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', dir]);
-    const { stdout } = await run(process.execPath, [path.join(dir, 'out/example.js')], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AWS_ACCESS_KEY_ID: s3.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        AWS_REGION: s3.region,
-      },
-    });
-    for (const [, expected] of example.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)) {
-      expect(stdout).toContain(expected);
+    for (const [name, example] of Object.entries(examples)) {
+      const { stdout } = await run(process.execPath, [path.join(dir, `out/${name}.js`)], {
+        cwd: dir,
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          AWS_ACCESS_KEY_ID: s3.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+          AWS_REGION: s3.region,
+        },
+      });
+      for (const [, expected] of example.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)) {
+        expect(stdout).toContain(expected);
+      }
     }
   });
 });

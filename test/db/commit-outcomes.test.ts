@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnknownOutcomeError } from '../../src/errors.js';
-import { FaultInjectingStore, S3Store, type ObjectStore } from '../../src/store/index.js';
+import { S3Store, type ObjectStore } from '../../src/store/index.js';
+import { FaultInjectingStore } from '../../src/testing/index.js';
 import { PageCache } from '../../src/volume/index.js';
 import { Connections } from '../support/connections.js';
 import { failure } from '../support/failure.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open } from '../../src/db/index.js';
 import { commitKey, decodeCommitRecord, pageKey } from '../../src/format/index.js';
-import { FaultInjectingStore } from '../../src/store/index.js';
+import { FaultInjectingStore } from '../../src/testing/index.js';
 import { PageCache } from '../../src/volume/index.js';
 import { failure } from '../support/failure.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';

@@ -1,9 +1,12 @@
 /**
  * The long-running simulation: `npm run sim -- --seeds N [--from S]`, `--hours H`, or
- * `--seed S` to replay one seed and print its whole trace. `--db` runs the SQL variant.
+ * `--seed S` to replay one seed and print its whole trace. `--db` runs the SQL variant;
+ * `--fairness [--writers W]` runs competing writers instead and prints, per seed, the commits
+ * and the longest losing streak of each writer.
  * Prints one line per failing seed with the command that replays it; exits 1 if any failed.
  */
 import { parseArgs } from 'node:util';
+import { runFairnessSeed } from './fairness-sim.js';
 import { replayCommand, runAny, type AnyResult } from './replay.js';
 
 const { values } = parseArgs({
@@ -13,6 +16,8 @@ const { values } = parseArgs({
     hours: { type: 'string' },
     seed: { type: 'string' },
     db: { type: 'boolean', default: false },
+    fairness: { type: 'boolean', default: false },
+    writers: { type: 'string', default: '4' },
   },
 });
 const db = values.db ?? false;
@@ -23,7 +28,17 @@ function report(result: AnyResult): void {
   console.log(`  replay: ${replayCommand(result.seed, db)}`);
 }
 
-if (values.seed !== undefined) {
+if (values.fairness) {
+  const from = Number(values.seed ?? values.from);
+  const count = values.seed === undefined ? Number(values.seeds ?? 6) : 1;
+  for (let seed = from; seed < from + count; seed++) {
+    const result = await runFairnessSeed(seed, Number(values.writers));
+    console.log(
+      `seed ${seed}: commits ${result.commits.join(' ')}; longest losing streaks ` +
+        `${result.longestStreaks.join(' ')}${result.violations.length > 0 ? ` FAIL ${result.violations[0]}` : ''}`,
+    );
+  }
+} else if (values.seed !== undefined) {
   const result = await runAny(Number(values.seed), db, true);
   process.stdout.write((result.trace ?? []).join(''));
   console.log(JSON.stringify({ ...result, trace: undefined }, null, 2));

@@ -1,6 +1,6 @@
 import { AbortedError } from '../../src/errors.js';
 import type { Clock, Random } from '../../src/clock.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 
 /** Simulated calendar time starts here (2026-01-01), so record times look like real ones. */
 const EPOCH_MS = Date.UTC(2026, 0, 1);

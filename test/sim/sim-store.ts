@@ -4,7 +4,7 @@ import { decodeCommitRecord, pageKey } from '../../src/format/index.js';
 import type { Attempt } from '../../src/store/base-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { PutOptions, PutResult, StoreOperation } from '../../src/store/types.js';
-import { DelegatingStore } from '../../src/store/wrappers/delegating-store.js';
+import { DelegatingStore } from '../../src/store/delegating-store.js';
 import { labelOf } from './model.js';
 import type { Scheduler, SeededRandom } from './scheduler.js';
 

@@ -1,5 +1,5 @@
 import type { Location } from '../workers/io.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 import {
   sleep,
   type TortureInput,

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import * as SQLite from '@journeyapps/wa-sqlite';
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs';
 import type { ObjectStore } from '../../src/store/types.js';
-import { S3liteVfs, VFS_NAME, type VolumeFile } from '../../src/vfs/index.js';
+import { VolumeFile } from '../../src/layouts/s3lite/volume-file.js';
+import { S3liteVfs, VFS_NAME } from '../../src/vfs/index.js';
 import { PageCache, Volume, type VolumeOptions } from '../../src/volume/index.js';
 
 /**
@@ -43,7 +44,8 @@ export class RawConnection {
     options: VolumeOptions = {},
   ): Promise<RawConnection> {
     const volume = await Volume.open(store, prefix, { cache: new PageCache(), ...options });
-    const { name, file } = harness.vfs.attach(volume);
+    const file = new VolumeFile(volume);
+    const name = harness.vfs.attach(file);
     const handle = await harness.sqlite3.open_v2(
       name,
       SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { realClock } from '../../src/clock.js';
+import { realClock, realRandom } from '../../src/clock.js';
 import {
   checkpointKey,
   checksum,
@@ -9,7 +9,7 @@ import {
   oldestRetainedKey,
   pageKey,
 } from '../../src/format/index.js';
-import { FaultInjectingStore, IgnoreConditionalWritesStore } from '../../src/store/index.js';
+import { FaultInjectingStore, IgnoreConditionalWritesStore } from '../../src/testing/index.js';
 import type { ObjectStore } from '../../src/store/types.js';
 import { BackgroundWork } from '../../src/volume/background-work.js';
 import { EMPTY_SNAPSHOT, readCommit, type Snapshot } from '../../src/volume/commit-log.js';
@@ -62,6 +62,7 @@ describe.each(STORE_KINDS)('CommitProtocol: %s', (kind) => {
         checkpointInterval: options.checkpointInterval ?? 32,
         singleWriter: options.singleWriter ?? false,
         clock: realClock,
+        random: realRandom,
       },
       options.marker,
       trust,

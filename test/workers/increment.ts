@@ -2,7 +2,8 @@
  * One of several racing writers: on "go", runs `transactions` increments of `counter.n`,
  * each through the retrying `transaction()` helper, and reports what that took: runs of the
  * transaction bodies, lost commit races (a race lost at BEGIN IMMEDIATE costs a retry but no
- * run of the body), the most races one transaction lost, and the store requests made.
+ * run of the body), the most races one transaction lost, the turns taken (commits that change
+ * nothing, see src/volume/turn.ts) and the store requests made.
  */
 import { open } from '../../src/db/index.js';
 import { goSignal, input, send, storeAt, type WorkerInput } from './io.js';
@@ -30,6 +31,7 @@ send({
   lostRaces: volume.conflicts,
   mostLostRaces,
   commits: volume.commits,
+  turns: volume.turns,
   requests: metrics.requests,
 });
 await db.close();

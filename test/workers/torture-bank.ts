@@ -4,7 +4,7 @@
  * every acknowledged transfer must be in the transfers table at the end.
  */
 import { countFailure, setUp, tell } from './torture-common.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 
 const { settings, stats, connect, report } = setUp();
 const next = seededRandom(settings.seed);

@@ -10,7 +10,8 @@ import {
   SnapshotExpiredError,
   SqliteError,
 } from '../../src/errors.js';
-import { FaultInjectingStore, type ObjectStore } from '../../src/store/index.js';
+import type { ObjectStore } from '../../src/store/index.js';
+import { FaultInjectingStore } from '../../src/testing/index.js';
 import { input, send, storeAt, type WorkerInput } from './io.js';
 
 /** Every torture worker's input. */

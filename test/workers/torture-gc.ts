@@ -4,7 +4,7 @@
  */
 import { collectGarbage } from '../../src/volume/index.js';
 import { countFailure, setUp, sleep, tell } from './torture-common.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 
 const { settings, store, stats, report } = setUp();
 const next = seededRandom(settings.seed);

@@ -4,7 +4,7 @@
  * connection also collects garbage by itself every 25 commits.
  */
 import { countFailure, setUp, tell } from './torture-common.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 
 const { settings, stats, connect, report } = setUp();
 const autoGc = (settings as { autoGc?: boolean }).autoGc === true;

@@ -6,7 +6,7 @@
 import { open, type Database } from '../../src/db/index.js';
 import { PageCache } from '../../src/volume/index.js';
 import { countFailure, setUp, sleep, tell } from './torture-common.js';
-import { seededRandom } from '../../src/store/wrappers/seeded-random.js';
+import { seededRandom } from '../../src/testing/index.js';
 
 const { settings, store, stats, connect, report } = setUp();
 const total = settings.accounts * settings.initialBalance;

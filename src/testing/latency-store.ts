@@ -1,6 +1,6 @@
-import type { Attempt, BaseStoreOptions } from '../base-store.js';
-import type { ObjectStore, StoreOperation } from '../types.js';
-import { DelegatingStore } from './delegating-store.js';
+import type { Attempt, BaseStoreOptions } from '../store/base-store.js';
+import type { ObjectStore, StoreOperation } from '../store/types.js';
+import { DelegatingStore } from '../store/delegating-store.js';
 
 export interface LatencyOptions extends BaseStoreOptions {
   /** Delay added before each request, in ms, or a function of the operation. */

@@ -1,7 +1,7 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
-import type { ObjectFile } from '../layouts/object-file.js';
-import { LOCK_NONE, LOCK_SHARED } from './main-file.js';
-import { ViewFile } from './view-file.js';
+import type { ObjectFile } from './object-file.js';
+import { LOCK_NONE, LOCK_SHARED } from '../../vfs/main-file.js';
+import { ViewFile } from '../../vfs/view-file.js';
 
 /**
  * The main database file of a connection to a plain .sqlite object, read-only. Each read

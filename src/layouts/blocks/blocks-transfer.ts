@@ -1,9 +1,9 @@
-import { ConflictError, DatabaseExistsError, NotFoundError } from '../errors.js';
-import type { ObjectStore } from '../store/types.js';
-import { PageCache } from '../volume/page-cache.js';
+import { ConflictError, DatabaseExistsError, NotFoundError } from '../../errors.js';
+import type { ObjectStore } from '../../store/types.js';
+import { PageCache } from '../../volume/page-cache.js';
 import { blockKey, journalFile } from './block-keys.js';
 import { BlocksFile, fetchBlock } from './blocks-file.js';
-import { headerDatabaseSize } from '../format/sqlite-header.js';
+import { headerDatabaseSize } from '../../format/sqlite-header.js';
 
 /** Where a database in the blocks layout lives, and its block size when it cannot be inferred. */
 export interface BlocksLocation {

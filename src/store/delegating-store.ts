@@ -1,4 +1,4 @@
-import { BaseStore, type Attempt, type BaseStoreOptions } from '../base-store.js';
+import { BaseStore, type Attempt, type BaseStoreOptions } from './base-store.js';
 import type {
   GetOptions,
   GetResult,
@@ -11,7 +11,7 @@ import type {
   StoreOperation,
   StreamGetOptions,
   StreamGetResult,
-} from '../types.js';
+} from './types.js';
 
 /**
  * A store that passes every request to another store. Wrappers extend it and change one

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PageCache, type Database } from '../../src/index.js';
-import { createTestArea, s3Options, type TestArea } from '../support/stores.js';
-import { Connections } from '../support/connections.js';
+import { InvalidArgumentError, PageCache, type Database } from '../../src/index.js';
+import { createTestArea, s3Options, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../helpers/connections.js';
 import { concatenatedBlocks, storedBlocks } from './blocks-helpers.js';
 import { scratchDir } from './local-files.js';
 import { runOnLocalFile } from './local-sqlite.js';
@@ -123,5 +123,15 @@ describe('blocks layout (sqlite-s3vfs) on S3', () => {
     await reader.exec('COMMIT');
     await writing;
     expect(await reader.queryOne('SELECT sum(n) AS s FROM t')).toEqual({ s: 3 });
+  });
+
+  it('refuses garbage collection, which only the s3lite format has, with a typed error', async () => {
+    const db = await connect(`${area.prefix}gc.sqlite`, 4096);
+    await db.exec('CREATE TABLE t(n)');
+    const refusal = db.gc({ dryRun: true });
+    await expect(refusal).rejects.toThrow(InvalidArgumentError);
+    await expect(refusal).rejects.toThrow(
+      /is in the blocks layout: garbage collection is for the s3lite format/,
+    );
   });
 });

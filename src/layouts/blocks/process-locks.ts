@@ -1,4 +1,4 @@
-import { LOCK_EXCLUSIVE, LOCK_NONE, LOCK_RESERVED, LOCK_SHARED } from './main-file.js';
+import { LOCK_EXCLUSIVE, LOCK_NONE, LOCK_RESERVED, LOCK_SHARED } from '../../vfs/main-file.js';
 
 /**
  * SQLite's file locks among the connections of this process on one stored file, with the

@@ -1,6 +1,6 @@
 /**
  * A small seeded pseudo-random generator (mulberry32): reproducible sequences without a
- * dependency, for fault patterns here and for the benchmarks' and torture tests' choices.
+ * dependency, for fault patterns, tests' own choices, and the benchmarks' and torture tests'.
  * Returns numbers in [0, 1).
  */
 export function seededRandom(seed: number): () => number {

@@ -1,5 +1,5 @@
-import { ifExists } from '../store/get-if-exists.js';
-import type { ObjectStore } from '../store/types.js';
+import { ifExists } from '../../store/get-if-exists.js';
+import type { ObjectStore } from '../../store/types.js';
 import { blockIndexOf, blockKey, blocksPrefix } from './block-keys.js';
 
 /** One stored block: its index and its length in bytes. */

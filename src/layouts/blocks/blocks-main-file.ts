@@ -1,16 +1,16 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
-import { ConflictError, ReadOnlyError } from '../errors.js';
-import { journalFile } from '../layouts/block-keys.js';
+import { ConflictError, ReadOnlyError } from '../../errors.js';
+import { journalFile } from './block-keys.js';
 import {
   BlocksFile,
   fetchBlock,
   type BlocksFileOptions,
   type BlocksFileStats,
-} from '../layouts/blocks-file.js';
-import type { ObjectStore } from '../store/types.js';
+} from './blocks-file.js';
+import type { ObjectStore } from '../../store/types.js';
 import { BlocksJournal } from './blocks-journal.js';
-import { FileErrors } from './file-errors.js';
-import { LOCK_EXCLUSIVE, LOCK_NONE, LOCK_SHARED, type MainFile } from './main-file.js';
+import { FileErrors } from '../../vfs/file-errors.js';
+import { LOCK_EXCLUSIVE, LOCK_NONE, LOCK_SHARED, type MainFile } from '../../vfs/main-file.js';
 import type { ProcessLocks } from './process-locks.js';
 
 /** How a {@link BlocksMainFile} is opened. */

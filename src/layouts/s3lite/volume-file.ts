@@ -1,20 +1,13 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
-import type { Volume } from '../volume/volume.js';
-import { LOCK_NONE, LOCK_RESERVED, type MainFile } from './main-file.js';
-import { resultCodeFor } from './result-codes.js';
-
-/**
- * What s3lite files can promise. BATCH_ATOMIC: a transaction's pages become visible all at
- * once (SQLite then brackets an ordinary commit with BEGIN/COMMIT_ATOMIC_WRITE and keeps its
- * journal in memory). UNDELETABLE_WHEN_OPEN: no journal is deleted behind an open handle.
- * SAFE_APPEND and SEQUENTIAL: journals live in memory, where nothing is torn or reordered,
- * so SQLite may skip the journal syncs and header rewrites that protect against that.
- */
-export const S3LITE_DEVICE_CHARACTERISTICS =
-  SQLite.SQLITE_IOCAP_BATCH_ATOMIC |
-  SQLite.SQLITE_IOCAP_UNDELETABLE_WHEN_OPEN |
-  SQLite.SQLITE_IOCAP_SAFE_APPEND |
-  SQLite.SQLITE_IOCAP_SEQUENTIAL;
+import type { Volume } from '../../volume/volume.js';
+import {
+  LOCK_NONE,
+  LOCK_RESERVED,
+  S3LITE_DEVICE_CHARACTERISTICS,
+  type MainFile,
+} from '../../vfs/main-file.js';
+import { resultCodeFor } from '../../vfs/result-codes.js';
+import { SnapshotJournal } from '../../vfs/snapshot-journal.js';
 
 /** Where SQLite keeps the file change counter in the database header. */
 const CHANGE_COUNTER_OFFSET = 24;
@@ -69,6 +62,11 @@ export class VolumeFile implements MainFile {
 
   clearError(): void {
     this.error = undefined;
+  }
+
+  /** The rollback journal keeps page images of the pinned commit as references to it. */
+  createJournal(): SnapshotJournal {
+    return new SnapshotJournal(this.volume);
   }
 
   get size(): number {

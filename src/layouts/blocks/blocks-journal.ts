@@ -1,10 +1,10 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
-import { ifExists } from '../store/get-if-exists.js';
-import { blockKey } from '../layouts/block-keys.js';
-import { BlocksFile, type BlocksFileOptions } from '../layouts/blocks-file.js';
-import type { ObjectStore } from '../store/types.js';
-import type { FileErrors } from './file-errors.js';
-import type { StoredJournal } from './main-file.js';
+import { ifExists } from '../../store/get-if-exists.js';
+import { blockKey } from './block-keys.js';
+import { BlocksFile, type BlocksFileOptions } from './blocks-file.js';
+import type { ObjectStore } from '../../store/types.js';
+import type { FileErrors } from '../../vfs/file-errors.js';
+import type { StoredJournal } from '../../vfs/main-file.js';
 
 /** What a journal needs of the database it belongs to. */
 export interface JournalOwner {

@@ -3,12 +3,12 @@ import {
   InvalidRangeError,
   NotADatabaseError,
   PreconditionFailedError,
-} from '../errors.js';
-import { checksum, pageSpans } from '../format/index.js';
-import type { ObjectStore } from '../store/types.js';
-import type { PageCache } from '../volume/page-cache.js';
-import { ReadAhead } from '../volume/read-ahead.js';
-import { headerPageSize, presentPage1 } from '../format/sqlite-header.js';
+} from '../../errors.js';
+import { checksum, pageSpans } from '../../format/index.js';
+import type { ObjectStore } from '../../store/types.js';
+import type { PageCache } from '../../volume/page-cache.js';
+import { ReadAhead } from '../../volume/read-ahead.js';
+import { headerPageSize, presentPage1 } from '../../format/sqlite-header.js';
 
 /** Bytes fetched by the first GET of a version: page 1 of any page size, and often more. */
 const FIRST_RANGE = 65536;

@@ -2,16 +2,10 @@ import { NotADatabaseError, NotFoundError } from '../errors.js';
 import { normalizePrefix } from '../format/keys.js';
 import type { ObjectStore } from '../store/types.js';
 import type { VolumeOptions } from '../volume/types.js';
-import { Volume } from '../volume/volume.js';
-import { BlocksBackend, ObjectBackend, type LayoutOptions } from './layout-backends.js';
-import type { DatabaseBackend } from './main-file.js';
-
-/**
- * How a database is stored: `s3lite`, this library's format (a prefix of page objects and
- * commit records); `blocks`, sqlite-s3vfs's (a prefix of fixed-size blocks of the database
- * file); `object`, a regular SQLite file as one object (read-only).
- */
-export type Layout = 's3lite' | 'blocks' | 'object';
+import type { Backend, Layout, LayoutOptions } from './backend.js';
+import { BlocksBackend } from './blocks/blocks-backend.js';
+import { ObjectBackend } from './object/object-backend.js';
+import { S3liteBackend } from './s3lite/s3lite-backend.js';
 
 /** Options of {@link openBackend}: the volume's, plus the layout and its block size. */
 export interface BackendOptions extends VolumeOptions {
@@ -33,19 +27,19 @@ export async function openBackend(
   store: ObjectStore,
   prefix: string,
   options: BackendOptions,
-): Promise<DatabaseBackend> {
+): Promise<Backend> {
   const { layout = 'auto', blockSize, ...volumeOptions } = options;
   const name = normalizePrefix(prefix);
   const layoutOptions: LayoutOptions = { ...volumeOptions, blockSize };
   switch (layout) {
     case 's3lite':
-      return Volume.open(store, name, volumeOptions);
+      return S3liteBackend.open(store, name, volumeOptions);
     case 'blocks':
       return BlocksBackend.open(store, name, layoutOptions);
     case 'object':
       return ObjectBackend.open(store, name, layoutOptions);
     case 'auto':
-      if (volumeOptions.at !== undefined) return Volume.open(store, name, volumeOptions);
+      if (volumeOptions.at !== undefined) return S3liteBackend.open(store, name, volumeOptions);
       return openDetected(store, name, volumeOptions, layoutOptions);
   }
 }
@@ -55,10 +49,10 @@ async function openDetected(
   name: string,
   volumeOptions: VolumeOptions,
   layoutOptions: LayoutOptions,
-): Promise<DatabaseBackend> {
-  let volume: Volume;
+): Promise<Backend> {
+  let s3lite: S3liteBackend;
   try {
-    volume = await Volume.open(store, name, volumeOptions);
+    s3lite = await S3liteBackend.open(store, name, volumeOptions);
   } catch (error) {
     if (!(error instanceof NotADatabaseError) || name === '') throw error;
     const blocks = await BlocksBackend.open(store, name, layoutOptions);
@@ -66,14 +60,14 @@ async function openDetected(
     await blocks.close();
     throw error;
   }
-  if (volume.snapshot.seq > 0 || name === '') return volume;
+  if (s3lite.snapshot.seq > 0 || name === '') return s3lite;
   try {
     const object = await ObjectBackend.open(store, name, layoutOptions);
-    await volume.close();
+    await s3lite.close();
     return object;
   } catch (error) {
-    if (error instanceof NotFoundError || error instanceof NotADatabaseError) return volume;
-    await volume.close();
+    if (error instanceof NotFoundError || error instanceof NotADatabaseError) return s3lite;
+    await s3lite.close();
     throw error;
   }
 }

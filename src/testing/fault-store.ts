@@ -1,8 +1,8 @@
-import { StoreError, UnreachableError } from '../../errors.js';
-import type { Attempt, BaseStoreOptions } from '../base-store.js';
-import { DEFAULT_RETRY } from '../retry.js';
-import type { ObjectStore, StoreOperation } from '../types.js';
-import { DelegatingStore } from './delegating-store.js';
+import { StoreError, UnreachableError } from '../errors.js';
+import type { Attempt, BaseStoreOptions } from '../store/base-store.js';
+import { DEFAULT_RETRY } from '../store/retry.js';
+import type { ObjectStore, StoreOperation } from '../store/types.js';
+import { DelegatingStore } from '../store/delegating-store.js';
 import { seededRandom } from './seeded-random.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { Attempt } from '../base-store.js';
-import type { GetOptions, GetResult, PutOptions, PutResult } from '../types.js';
-import { DelegatingStore } from './delegating-store.js';
+import type { Attempt } from '../store/base-store.js';
+import type { GetOptions, GetResult, PutOptions, PutResult } from '../store/types.js';
+import { DelegatingStore } from '../store/delegating-store.js';
 
 /**
  * Behaves like an S3 look-alike that accepts `If-None-Match` and `If-Match` but ignores them:
