@@ -28,15 +28,15 @@ import {
 import { seededRandom } from '../src/testing/seeded-random.js';
 import { CREATE_TABLE, INSERT_ROW, LOOKUP, rowValue, VALUE_BYTES } from './dataset.js';
 import { buildFixture, importFixture, removePrefix, type Fixture } from './fixtures.js';
-import { num } from './format.js';
+import { num } from './report/format.js';
+import { CONCURRENCY_SECTION } from './report/kept-sections.js';
 import { quantile } from './stats.js';
 import { benchStore, type StoreSpec } from './stores.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS_JSON = path.join(here, 'concurrency.json');
 const RESULTS_MD = path.join(here, 'RESULTS.md');
-const BEGIN = '<!-- concurrency: written by bench/concurrency.ts -->';
-const END = '<!-- /concurrency -->';
+const { begin: BEGIN, end: END } = CONCURRENCY_SECTION;
 
 type Workload = 'cold' | 'warm' | 'commit' | 'mixed';
 
@@ -239,7 +239,7 @@ function render(rows: Row[]): string {
     'the whole process.',
     '',
     '```sh',
-    'source /work/s3env.sh   # S3_ENDPOINT, credentials of the test server',
+    'eval "$(bash scripts/start-minio.sh)"   # S3_ENDPOINT, credentials of the test server',
     'npx tsx bench/concurrency.ts                     # every workload, engines capped at 16',
     'npx tsx bench/concurrency.ts --engines 1 --workloads cold,mixed   # as before issue 14',
     'npx tsx bench/concurrency.ts --engines 64 --clients 64',

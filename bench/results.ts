@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import type { RunInfo } from './machine.js';
+import type { RunInfo } from './runner/machine.js';
 import type { BulkLoad } from './scenarios/bulk-load.js';
 import type { MetaStoreBench } from './scenarios/meta-store.js';
 import type { PointLookup } from './scenarios/point-lookup.js';
@@ -7,7 +7,7 @@ import type { Scan } from './scenarios/scan.js';
 import type { SingleInsert } from './scenarios/single-insert.js';
 import type { Raw, Transfer } from './scenarios/transfer.js';
 import type { WholeFile } from './scenarios/whole-file.js';
-import type { Target } from './targets.js';
+import type { Target } from './report/targets.js';
 
 /** A database a scenario ran on. */
 export interface DatabaseShape {

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runChild } from './spawn.js';
+import { runChild } from './runner/spawn.js';
 
 const sizes = process.argv.slice(2).map(Number);
 const bufferMiB = process.env.REWRITE_BUFFER_MIB;

@@ -14,19 +14,20 @@
  * stops it afterwards, unless it was already running). Missed targets are reported, never
  * fatal: the run fails only on errors.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { charts } from './charts.js';
+import { charts } from './report/charts.js';
 import { FULL, QUICK } from './config.js';
-import { runInfo } from './machine.js';
-import { report } from './report.js';
+import { runInfo } from './runner/machine.js';
+import { keptSections } from './report/kept-sections.js';
+import { report } from './report/report.js';
 import type { Results } from './results.js';
-import { ensureServer, stopServer } from './server.js';
-import { runSuite } from './suite.js';
-import { evaluateTargets } from './targets.js';
+import { ensureServer, stopServer } from './runner/server.js';
+import { runSuite } from './runner/suite.js';
+import { evaluateTargets } from './report/targets.js';
 
 // The pinned AWS SDK works on Node 20; its notice about 2027 releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -60,7 +61,9 @@ async function write(measured: Omit<Results, 'targets'>): Promise<Results> {
     writeFileSync(path.join(chartDir, chart.file), chart.svg);
   }
   await writeFormatted(path.join(out, 'results.json'), JSON.stringify(results));
-  await writeFormatted(path.join(out, 'RESULTS.md'), report(results, chartFiles));
+  const resultsMd = path.join(out, 'RESULTS.md');
+  const previous = existsSync(resultsMd) ? readFileSync(resultsMd, 'utf8') : '';
+  await writeFormatted(resultsMd, report(results, chartFiles) + keptSections(previous));
   return results;
 }
 

@@ -95,8 +95,8 @@ describe('the layers of docs/ARCHITECTURE.md', () => {
 
   it('keeps tests, benchmarks and test tooling out of the library', async () => {
     const lines = [
-      "import { createTestArea } from '../../test/helpers/stores.js';",
-      "import { scenarios } from '../../bench/suite.js';",
+      "import { createTestArea } from '../../test/support/stores.js';",
+      "import { scenarios } from '../../bench/runner/suite.js';",
       "import { open } from '../index.js';",
     ];
     expect(await restricted('src/db/layers-fixture.ts', lines)).toEqual(lines);

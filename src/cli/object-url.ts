@@ -1,4 +1,5 @@
-import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { ifExists } from '../store/get-if-exists.js';
 import { S3Store, type ObjectStore } from '../store/index.js';
 import type { S3UrlOptions } from '../store/url.js';
 
@@ -19,11 +20,5 @@ export function isS3Url(argument: string): boolean {
 
 /** Whether the object exists (one HEAD request). */
 export async function objectExists(object: { store: ObjectStore; key: string }): Promise<boolean> {
-  try {
-    await object.store.head(object.key);
-    return true;
-  } catch (error) {
-    if (error instanceof NotFoundError) return false;
-    throw error;
-  }
+  return (await ifExists(object.store.head(object.key))) !== undefined;
 }

@@ -1,4 +1,5 @@
 import { DatabaseExistsError, NotFoundError, S3liteError } from '../errors.js';
+import { normalizePrefix } from '../format/keys.js';
 
 /**
  * Run `work`, turning the library's refusal to replace a database (whose message names the
@@ -30,8 +31,12 @@ export async function requireDatabase<T>(url: string, work: () => Promise<T>): P
   try {
     return await work();
   } catch (error) {
-    // The volume names its prefix as the missing key; a missing page would name its own key.
-    if (error instanceof NotFoundError && trimSlashes(url).endsWith(trimSlashes(error.key))) {
+    // The volume names its prefix as the missing key (the URL ends with it, slashes aside); a
+    // missing page would name its own key.
+    if (
+      error instanceof NotFoundError &&
+      normalizePrefix(url).endsWith(normalizePrefix(error.key))
+    ) {
       throw noDatabase(url);
     }
     throw error;
@@ -41,8 +46,4 @@ export async function requireDatabase<T>(url: string, work: () => Promise<T>): P
 /** The failure of a command that needs a database where there is none. */
 export function noDatabase(url: string): S3liteError {
   return new S3liteError('NOT_FOUND', `no database at ${url} (it is created by its first write)`);
-}
-
-function trimSlashes(text: string): string {
-  return text.replace(/^\/+|\/+$/g, '');
 }

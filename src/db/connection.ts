@@ -91,7 +91,7 @@ export class Connection {
     const file = backend.mainFile;
     const name = runtime.vfs.attach(file);
     try {
-      const handle = await runtime.mutex.run(async () => {
+      const handle = await runtime.mutex(async () => {
         // SQLite reads page 1 while opening: a storage failure then must reach the caller
         // as the s3lite error behind it, as it does from a statement (see call()).
         file.clearError();
@@ -383,7 +383,7 @@ export class Connection {
       await this.waitForOtherTransaction();
       this.closing = true;
       await Promise.allSettled([...this.inFlight]);
-      await this.runtime.mutex.run(async () => {
+      await this.runtime.mutex(async () => {
         for (const stmt of this.prepared) await this.sqlite3.finalize(stmt);
         this.prepared.clear();
         await this.sqlite3.close(this.handle);
@@ -403,7 +403,7 @@ export class Connection {
 
   /** A section of the module mutex on this connection's handle, refused once it is closed. */
   private section<T>(fn: () => T | Promise<T>): Promise<T> {
-    return this.runtime.mutex.run(() => {
+    return this.runtime.mutex(() => {
       if (this.handleClosed) throw new ClosedError(this.description);
       return fn();
     });

@@ -1,8 +1,8 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import SQLiteESMFactory from '@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs';
 import { sqliteModuleOptions } from '../platform/host.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { S3liteVfs } from '../vfs/index.js';
-import { Mutex } from './mutex.js';
 
 /** Exports of the Emscripten module used directly, where the wa-sqlite API falls short. */
 export interface SqliteModule {
@@ -28,8 +28,13 @@ export interface SqliteRuntime {
   readonly sqlite3: SQLiteAPI;
   readonly module: SqliteModule;
   readonly vfs: S3liteVfs;
-  /** Held for every call into the module. */
-  readonly mutex: Mutex;
+  /**
+   * Runs calls into the module one at a time, in the order they asked. The Asyncify build of
+   * SQLite can have only one call in progress per module (a second call while one is
+   * suspended waiting for I/O would corrupt its unwound stack), so every entry into the module
+   * goes through it.
+   */
+  readonly mutex: LimitFunction;
 }
 
 /** Load one more wa-sqlite module (an engine: see engine-pool.ts) with the VFS registered. */
@@ -40,5 +45,5 @@ export async function loadSqliteRuntime(): Promise<SqliteRuntime> {
   const sqlite3 = SQLite.Factory(module);
   const vfs = new S3liteVfs(module);
   sqlite3.vfs_register(vfs, false);
-  return { sqlite3, module, vfs, mutex: new Mutex() };
+  return { sqlite3, module, vfs, mutex: pLimit(1) };
 }

@@ -22,7 +22,7 @@ export const quickCheck: StagedCheck = async (staged, name) => {
   const { name: fileName, file } = vfs.attachView(staged, name);
   let findings: string[];
   try {
-    findings = await runtime.mutex.run(async () => {
+    findings = await runtime.mutex(async () => {
       const db = await sqlite3.open_v2(fileName, SQLite.SQLITE_OPEN_READONLY, VFS_NAME);
       const rows: string[] = [];
       try {

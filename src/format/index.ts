@@ -7,3 +7,4 @@ export * from './page-map.js';
 export * from './checkpoint.js';
 export * from './retention.js';
 export * from './sqlite-header.js';
+export * from './page-spans.js';

@@ -1,4 +1,5 @@
 import { NotADatabaseError, NotFoundError } from '../errors.js';
+import { normalizePrefix } from '../format/keys.js';
 import type { ObjectStore } from '../store/types.js';
 import type { VolumeOptions } from '../volume/types.js';
 import type { Backend, Layout, LayoutOptions } from './backend.js';
@@ -28,7 +29,7 @@ export async function openBackend(
   options: BackendOptions,
 ): Promise<Backend> {
   const { layout = 'auto', blockSize, ...volumeOptions } = options;
-  const name = prefix.replace(/^\/+|\/+$/g, '');
+  const name = normalizePrefix(prefix);
   const layoutOptions: LayoutOptions = { ...volumeOptions, blockSize };
   switch (layout) {
     case 's3lite':

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 // From database.js, not the db barrel: that one also brings file import, which needs Node.
 import { Database, open, type DatabaseStats } from '../db/database.js';
 import type { BindValue } from '../db/values.js';
@@ -8,7 +9,6 @@ import { SyncConflictError } from './errors.js';
 import { parseQuery, usesRegex, type ParsedQuery } from './parse-query.js';
 import { ReadWindow } from './read-window.js';
 import { rowValues, Schema } from './schema.js';
-import { Serial } from './serial.js';
 import { SyncBuffer } from './sync-buffer.js';
 import type {
   MetaStoreLocation,
@@ -44,7 +44,12 @@ class StaleBase {
  * of one store run one at a time, in call order.
  */
 export class MetaStore {
-  private readonly serial = new Serial();
+  /**
+   * Runs the store's operations one at a time, in call order: they read and change shared
+   * state (the held read transaction, the buffer, the connection's transaction), so they must
+   * not interleave at their awaits.
+   */
+  private readonly inCallOrder = pLimit(1);
   private timer: NodeJS.Timeout | undefined;
   /** When the running interval's writes are due to be committed (Date.now() time). */
   private syncDue: number | undefined;
@@ -261,7 +266,7 @@ export class MetaStore {
    * error is thrown: nothing buffered is ever dropped silently. Closing twice is harmless.
    */
   async close(): Promise<void> {
-    await this.serial.run(async () => {
+    await this.inCallOrder(async () => {
       if (this.closed) return;
       await this.flush(this.settings.onConflict);
       this.stopTimer();
@@ -274,7 +279,7 @@ export class MetaStore {
 
   /** Run `task` after the store's earlier operations, refused once the store is closed. */
   private operation<T>(task: () => Promise<T>): Promise<T> {
-    return this.serial.run(() => {
+    return this.inCallOrder(() => {
       if (this.closed) throw new ClosedError(this.description);
       return task();
     });
@@ -372,9 +377,9 @@ export class MetaStore {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.syncDue = undefined;
-      this.serial
-        .run(() => (this.closed ? Promise.resolve() : this.flush(this.settings.onConflict)))
-        .catch((error: Error) => this.settings.onSyncError?.(error));
+      this.inCallOrder(() =>
+        this.closed ? Promise.resolve() : this.flush(this.settings.onConflict),
+      ).catch((error: Error) => this.settings.onSyncError?.(error));
     }, this.settings.syncInterval);
   }
 

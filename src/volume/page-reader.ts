@@ -1,5 +1,5 @@
 import { ConflictError, CorruptError, NotFoundError } from '../errors.js';
-import { checksum, pageKey, type PageMap } from '../format/index.js';
+import { checksum, pageKey, pageSpans, type PageMap } from '../format/index.js';
 import type { ObjectStore } from '../store/types.js';
 import { expired, readCommit, type Snapshot } from './commit-log.js';
 import type { HeadTrust } from './head-trust.js';
@@ -44,22 +44,17 @@ export class PageReader {
     const size = map.pageCount * map.pageSize;
     const end = Math.min(offset + length, size);
     if (end <= offset) return new Uint8Array(0);
-    const P = map.pageSize;
-    const first = Math.floor(offset / P) + 1;
-    const last = Math.ceil(end / P);
-    if (first === last) {
-      const page = await this.snapshotPage(snapshot, first);
-      const start = offset - (first - 1) * P;
-      return page.subarray(start, start + (end - offset));
+    const spans = pageSpans(offset, end, map.pageSize);
+    const only = spans.length === 1 ? spans[0] : undefined;
+    if (only) {
+      // Within one page: a view of that page, no copy.
+      const page = await this.snapshotPage(snapshot, only.index + 1);
+      return page.subarray(only.from - only.pageStart, only.to - only.pageStart);
     }
     const out = new Uint8Array(end - offset);
     await Promise.all(
-      Array.from({ length: last - first + 1 }, async (_, i) => {
-        const pageNo = first + i;
-        const pageStart = (pageNo - 1) * P;
-        const from = Math.max(offset, pageStart);
-        const to = Math.min(end, pageStart + P);
-        const page = await this.snapshotPage(snapshot, pageNo);
+      spans.map(async ({ index, pageStart, from, to }) => {
+        const page = await this.snapshotPage(snapshot, index + 1);
         out.set(page.subarray(from - pageStart, to - pageStart), from - offset);
       }),
     );

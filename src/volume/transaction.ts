@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { checksum, isValidPageSize } from '../format/index.js';
+import { checksum, isValidPageSize, pageSpans } from '../format/index.js';
 
 /** How a transaction reaches what lies below it. */
 export interface TransactionIO {
@@ -69,19 +69,13 @@ export class Transaction {
     const end = Math.min(offset + length, this.size);
     if (end <= offset) return new Uint8Array(0);
     const out = new Uint8Array(end - offset);
-    const P = this.pageSize;
-    const parts: Array<Promise<void>> = [];
-    for (let pageNo = Math.floor(offset / P) + 1; (pageNo - 1) * P < end; pageNo++) {
-      const pageStart = (pageNo - 1) * P;
-      const from = Math.max(offset, pageStart);
-      const to = Math.min(end, pageStart + P);
-      parts.push(
-        this.pageBytes(pageNo, from, to).then((bytes) =>
+    await Promise.all(
+      pageSpans(offset, end, this.pageSize).map(({ index, from, to }) =>
+        this.pageBytes(index + 1, from, to).then((bytes) =>
           out.set(bytes.subarray(0, to - from), from - offset),
         ),
-      );
-    }
-    await Promise.all(parts);
+      ),
+    );
     return out;
   }
 
@@ -92,10 +86,7 @@ export class Transaction {
     }
     const P = this.pageSize;
     const end = offset + data.byteLength;
-    for (let pageNo = Math.floor(offset / P) + 1; (pageNo - 1) * P < end; pageNo++) {
-      const pageStart = (pageNo - 1) * P;
-      const from = Math.max(offset, pageStart);
-      const to = Math.min(end, pageStart + P);
+    for (const { index, pageStart, from, to } of pageSpans(offset, end, P)) {
       let page: Uint8Array;
       if (from === pageStart && to === pageStart + P) {
         page = data.slice(from - offset, to - offset);
@@ -105,7 +96,7 @@ export class Transaction {
         page.set(await this.read(pageStart, P));
         page.set(data.subarray(from - offset, to - offset), from - pageStart);
       }
-      this.setDirty(pageNo, page);
+      this.setDirty(index + 1, page);
     }
     this.size = Math.max(this.size, end);
     if (this.dirtyBytes > this.bufferBytes) await this.spill();

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { commitKey, decodeCommitRecord, encodeCommitRecord } from '../../src/format/index.js';
 import { FileStore } from '../../src/store/index.js';
-import { createTestArea } from '../helpers/stores.js';
+import { createTestArea } from '../support/stores.js';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { blockKey } from '../../src/layouts/index.js';
 import { open, readBlocksDatabase, writeBlocksDatabase } from '../../src/index.js';
-import { createTestArea, type TestArea } from '../helpers/stores.js';
+import { createTestArea, type TestArea } from '../support/stores.js';
 import { concatenatedBlocks, putAsBlocks } from '../layouts/blocks-helpers.js';
 import { localDatabase, scratchDir } from '../layouts/local-files.js';
 

@@ -3,10 +3,10 @@ import { UnknownOutcomeError } from '../../src/errors.js';
 import { S3Store, type ObjectStore } from '../../src/store/index.js';
 import { FaultInjectingStore } from '../../src/testing/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { Connections } from '../helpers/connections.js';
-import { failure } from '../helpers/failure.js';
-import { FaultProxy } from '../helpers/fault-proxy.js';
-import { createTestArea, s3Options, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../support/connections.js';
+import { failure } from '../support/failure.js';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { createTestArea, s3Options, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 /** Faults between a connection and the store, as each kind of store can have them. */
 interface Faults {

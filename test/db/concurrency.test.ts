@@ -3,9 +3,9 @@ import { type Database, type OpenOptions } from '../../src/db/index.js';
 import { ConflictError } from '../../src/errors.js';
 import type { ObjectStore } from '../../src/store/types.js';
 import { PageCache } from '../../src/volume/index.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 import { Interloper } from './interloper.js';
 
 describe.each(STORE_KINDS)('concurrent connections: %s', (kind) => {

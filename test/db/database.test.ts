@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open, type Database } from '../../src/db/index.js';
 import { ClosedError, ConflictError, InvalidArgumentError, SqliteError } from '../../src/errors.js';
 import { PageCache } from '../../src/volume/index.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, s3Options, STORE_KINDS, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, s3Options, STORE_KINDS, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 
 describe.each(STORE_KINDS)('Database: %s', (kind) => {
   let area: TestArea;

@@ -4,9 +4,9 @@ import { EnginePool } from '../../src/db/engine-pool.js';
 import type { SqliteRuntime } from '../../src/db/sqlite-runtime.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { PageCache } from '../../src/volume/index.js';
-import { Connections } from '../helpers/connections.js';
-import { GateStore } from '../helpers/gate-store.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../support/connections.js';
+import { GateStore } from '../support/gate-store.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 describe.each(STORE_KINDS)('connections in one process: %s', (kind) => {
   let area: TestArea;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database } from '../../src/db/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { createTestArea, STORE_KINDS, type StoreKind, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { createTestArea, STORE_KINDS, type StoreKind, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 
 const PAGE_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
 const JOURNAL_MODES = ['DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'OFF'];

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPool, type DatabasePool } from '../../src/db/index.js';
 import { ClosedError, InvalidArgumentError, ReadOnlyError } from '../../src/errors.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 describe.each(STORE_KINDS)('openPool: %s', (kind) => {
   let area: TestArea;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open, type Database } from '../../src/db/index.js';
 import type { StoreLocation } from '../../src/store/index.js';
 import { PageCache, Volume } from '../../src/volume/index.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 
 /*
  * Request counts of the main paths (docs/FORMAT.md, "Opening, reading, committing"). They are

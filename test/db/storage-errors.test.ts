@@ -3,8 +3,8 @@ import { open } from '../../src/db/index.js';
 import { commitKey, decodeCommitRecord, pageKey } from '../../src/format/index.js';
 import { FaultInjectingStore } from '../../src/testing/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 /**
  * A failure inside one of SQLite's file calls reaches the caller as the s3lite error that

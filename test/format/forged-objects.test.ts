@@ -10,8 +10,8 @@ import {
 } from '../../src/format/index.js';
 import { exportDatabase } from '../../src/serialize/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**

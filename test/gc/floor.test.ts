@@ -3,8 +3,8 @@ import { normalizePrefix, oldestRetainedKey } from '../../src/format/index.js';
 import { collectGarbage, PageCache, Volume } from '../../src/volume/index.js';
 import { readOldestRetained } from '../../src/volume/commit-log.js';
 import { Interloper } from '../db/interloper.js';
-import { later } from '../helpers/clock.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { later } from '../support/clock.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 const P = 1024;
 

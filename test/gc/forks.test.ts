@@ -3,10 +3,10 @@ import { ConflictError } from '../../src/errors.js';
 import { normalizePrefix, commitKey } from '../../src/format/index.js';
 import { collectGarbage, PageCache, Volume } from '../../src/volume/index.js';
 import { Interloper } from '../db/interloper.js';
-import { later, steppedClock } from '../helpers/clock.js';
-import { Connections } from '../helpers/connections.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { later, steppedClock } from '../support/clock.js';
+import { Connections } from '../support/connections.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 const P = 1024;
 

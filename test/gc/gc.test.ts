@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { open, type Database } from '../../src/db/index.js';
 import type { ObjectStore } from '../../src/store/index.js';
 import { collectGarbage, PageCache, Volume, type GcOptions } from '../../src/volume/index.js';
-import { later, LATER_MS } from '../helpers/clock.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { later, LATER_MS } from '../support/clock.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 const P = 1024;
 

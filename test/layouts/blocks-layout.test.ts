@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, PageCache, type Database } from '../../src/index.js';
-import { createTestArea, s3Options, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { createTestArea, s3Options, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 import { concatenatedBlocks, storedBlocks } from './blocks-helpers.js';
 import { scratchDir } from './local-files.js';
 import { runOnLocalFile } from './local-sqlite.js';

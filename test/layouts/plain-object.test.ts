@@ -2,8 +2,8 @@ import { createReadStream, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageCache, type Database } from '../../src/index.js';
-import { createTestArea, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { createTestArea, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 import { localDatabase, scratchDir, sqlite3, tableDepth } from './local-files.js';
 
 /*

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockKey } from '../../src/layouts/index.js';
 import { PageCache, readBlocksDatabase, type Database } from '../../src/index.js';
-import { createTestArea, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { createTestArea, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 import { putAsBlocks, storedBlocks } from './blocks-helpers.js';
 import { localDatabase, scratchDir, tableDepth } from './local-files.js';
 

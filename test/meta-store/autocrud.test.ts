@@ -6,7 +6,7 @@ import {
   type MetaStore,
   type ResourceMeta,
 } from '../../src/meta-store/index.js';
-import { STORE_KINDS } from '../helpers/stores.js';
+import { STORE_KINDS } from '../support/stores.js';
 import { checkedSearch, ids, meta, StoreFixture } from './helpers.js';
 
 /*

@@ -8,7 +8,7 @@ import {
 } from '../../src/meta-store/index.js';
 import type { ObjectStore } from '../../src/store/types.js';
 import { PageCache } from '../../src/volume/index.js';
-import { createTestArea, type StoreKind, type TestArea } from '../helpers/stores.js';
+import { createTestArea, type StoreKind, type TestArea } from '../support/stores.js';
 import { referenceCount, referenceSearch } from './reference.js';
 
 /** A record with plausible meta fields; `fields` overrides any of them. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Filter, MetaStore, SearchQuery } from '../../src/meta-store/index.js';
-import { STORE_KINDS } from '../helpers/stores.js';
+import { STORE_KINDS } from '../support/stores.js';
 import { meta, StoreFixture } from './helpers.js';
 
 /*

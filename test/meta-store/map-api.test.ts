@@ -9,7 +9,7 @@ import {
 } from '../../src/errors.js';
 import { MetaStore, type ResourceMeta } from '../../src/meta-store/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { STORE_KINDS } from '../helpers/stores.js';
+import { STORE_KINDS } from '../support/stores.js';
 import { ids, meta, StoreFixture } from './helpers.js';
 
 /** Everything a record can hold, including the awkward parts. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import type { MetaStore, ResourceMeta } from '../../src/meta-store/index.js';
 import { compilePattern, matchingTexts } from '../../src/meta-store/regex.js';
-import { STORE_KINDS } from '../helpers/stores.js';
+import { STORE_KINDS } from '../support/stores.js';
 import { checkedSearch, meta, StoreFixture } from './helpers.js';
 
 /*

@@ -9,7 +9,7 @@ import type {
   ResourceMeta,
   SearchQuery,
 } from '../../src/meta-store/index.js';
-import { STORE_KINDS } from '../helpers/stores.js';
+import { STORE_KINDS } from '../support/stores.js';
 import { checkedSearch, ids, meta, StoreFixture } from './helpers.js';
 
 /*

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MetaStore, SyncConflictError } from '../../src/meta-store/index.js';
 import type { ObjectStore } from '../../src/store/types.js';
-import { STORE_KINDS } from '../helpers/stores.js';
+import { STORE_KINDS } from '../support/stores.js';
 import { ids, meta, StoreFixture } from './helpers.js';
 
 /*

@@ -6,9 +6,9 @@ import { inject } from 'vitest';
 import { open, type Database, type OpenOptions } from '../../src/db/index.js';
 import { FileStore, S3Store, type ObjectStore } from '../../src/store/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { s3Options } from '../helpers/stores.js';
+import { s3Options } from '../support/stores.js';
+import { ScriptProcess } from '../support/script-process.js';
 import type { Location } from '../workers/io.js';
-import { WorkerProcess } from './spawn.js';
 
 /**
  * The stores that several processes can share. MemoryStore is not one: its objects live in
@@ -23,8 +23,8 @@ export interface ProcessArea {
   store: ObjectStore;
   /** A connection of this process, with a cache of its own (pages come from the store). */
   connect(options?: OpenOptions): Promise<Database>;
-  /** Start a worker on the location. */
-  start(worker: string, input?: object): WorkerProcess;
+  /** Start a worker (a script of test/workers/, by its name) on the location. */
+  start(worker: string, input?: object): ScriptProcess;
   /** Keys stored under the prefix that start with `under` (such as 'pages/'). */
   keys(under: string): Promise<string[]>;
   cleanup(): Promise<void>;
@@ -35,7 +35,7 @@ export function createProcessArea(kind: SharedStoreKind): ProcessArea {
   const connections: Database[] = [];
   // This area's workers only: tests run concurrently, and one test's cleanup must not kill
   // the workers of another that is still running.
-  const workers: WorkerProcess[] = [];
+  const workers: ScriptProcess[] = [];
   let location: Location;
   let store: ObjectStore;
   let env: NodeJS.ProcessEnv = {};
@@ -72,7 +72,12 @@ export function createProcessArea(kind: SharedStoreKind): ProcessArea {
       return db;
     },
     start: (worker, input = {}) => {
-      const started = new WorkerProcess(worker, { location, ...input }, env);
+      const started = new ScriptProcess(
+        `worker ${worker}`,
+        `test/workers/${worker}.ts`,
+        { location, ...input },
+        { env },
+      );
       workers.push(started);
       return started;
     },

@@ -17,7 +17,7 @@ import {
   PageCache,
   type Progress,
 } from '../../src/index.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 const PAGE_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
 const work = mkdtempSync(path.join(tmpdir(), 's3lite-serialize-'));

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../src/store/index.js';
 import { IgnoreConditionalWritesStore } from '../../src/testing/index.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, TRANSPORT_KINDS, type TestArea } from '../helpers/stores.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, TRANSPORT_KINDS, type TestArea } from '../support/stores.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (body: Uint8Array) => new TextDecoder().decode(body);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failure } from '../helpers/failure.js';
+import { failure } from '../support/failure.js';
 import { open } from '../../src/db/index.js';
 import { MemoryStore, S3Store, storeFromUrl } from '../../src/store/index.js';
 import { PageCache } from '../../src/volume/index.js';

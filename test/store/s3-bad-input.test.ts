@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FetchS3Store, S3Store, storeFromUrl } from '../../src/store/index.js';
-import { failure } from '../helpers/failure.js';
-import { s3Options } from '../helpers/stores.js';
+import { failure } from '../support/failure.js';
+import { s3Options } from '../support/stores.js';
 
 /** Settings that make the default credential chain find nothing on this machine. */
 function withoutCredentials<T>(run: () => Promise<T>): Promise<T> {

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitLog, type Database } from '../../src/db/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { later } from '../helpers/clock.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
-import { Connections } from '../helpers/connections.js';
+import { later } from '../support/clock.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
+import { Connections } from '../support/connections.js';
 
 /** A deterministic pseudo-random generator, so a failing run can be repeated. */
 function random(seed: number): () => number {

@@ -19,12 +19,12 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { open } from '../../src/db/index.js';
 import { collectGarbage, PageCache } from '../../src/volume/index.js';
-import { later } from '../helpers/clock.js';
+import { later } from '../support/clock.js';
 import type { ObjectStore } from '../../src/store/index.js';
 import { storeAt, type Location } from '../workers/io.js';
 import type { WorkerStats } from '../workers/torture-common.js';
 import { schema, verify } from './checks.js';
-import { ensureS3Server, releaseS3Server, type S3Server } from './server.js';
+import { ensureS3Server, releaseS3Server, type S3Server } from '../support/s3-server.js';
 import { supervise, type Gathered, type TortureConfig } from './supervisor.js';
 
 /** Storage after the final collection may be at most this many times the database's size. */

@@ -6,7 +6,7 @@ import {
   type TortureMessage,
   type WorkerStats,
 } from '../workers/torture-common.js';
-import { TortureProcess } from './worker-process.js';
+import { ScriptProcess } from '../support/script-process.js';
 
 /** How hard and how long to torture. */
 export interface TortureConfig {
@@ -62,9 +62,9 @@ export async function supervise(config: TortureConfig): Promise<Gathered> {
     checks: { head: 0, past: 0 },
     violations: [],
   };
-  const running = new Set<TortureProcess>();
+  const running = new Set<ScriptProcess>();
 
-  const receive = (message: TortureMessage, from: TortureProcess) => {
+  const receive = (message: TortureMessage, from: { role: string; id: string }) => {
     switch (message.type) {
       case 'ack-transfer': {
         const { id, src, dst, amount } = message;
@@ -104,14 +104,18 @@ export async function supervise(config: TortureConfig): Promise<Gathered> {
       ...extra,
     };
     gathered.processes += 1;
-    const worker = new TortureProcess(role, id, input, config.env, receive);
+    const worker = new ScriptProcess(id, `test/workers/torture-${role}.ts`, input, {
+      env: config.env,
+      onMessage: (message) => receive(message as TortureMessage, { role, id }),
+    });
     running.add(worker);
-    void worker.exited.then(({ code, signal }) => {
+    void worker.exited.then(({ code, signal, stderr }) => {
       running.delete(worker);
-      // Workers run until killed: ending on their own is a failure.
+      // Workers run until killed: ending on their own is a failure. The end of its stderr
+      // says why.
       if (signal !== 'SIGKILL') {
         gathered.violations.push(
-          `${id} exited by itself (code ${code}, signal ${signal}): ${worker.errorOutput}`,
+          `${id} exited by itself (code ${code}, signal ${signal}): ${stderr.slice(-4000)}`,
         );
       }
     });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { PageCache } from '../../src/volume/index.js';
-import { Connections } from '../helpers/connections.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { Connections } from '../support/connections.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 /**
  * The rollback journal of an s3lite database keeps its page images in the pinned commit

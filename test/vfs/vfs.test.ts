@@ -1,7 +1,7 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, CorruptError, ReadOnlyError } from '../../src/errors.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 import { insertRows, loadHarness, RawConnection, type Harness } from './harness.js';
 
 const JOURNAL_MODES = ['DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'OFF'] as const;

@@ -17,8 +17,8 @@ import { CommitProtocol } from '../../src/volume/commit-protocol.js';
 import { HEAD_TRUST_MS, HeadTrust } from '../../src/volume/head-trust.js';
 import type { CommitContent } from '../../src/volume/transaction.js';
 import { emptyVolumeStats } from '../../src/volume/types.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 const P = 4096;
 /** Transaction ids, as writers make them (16 hex digits). */

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptError } from '../../src/errors.js';
 import { commitKey, normalizePrefix } from '../../src/format/index.js';
 import { PageCache, Volume } from '../../src/volume/index.js';
-import { steppedClock } from '../helpers/clock.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { steppedClock } from '../support/clock.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 const P = 4096;
 

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitKey, markerKey, pageKey } from '../../src/format/index.js';
 import { FaultInjectingStore, IgnoreConditionalWritesStore } from '../../src/testing/index.js';
 import { PageCache, Volume } from '../../src/volume/index.js';
-import { failure } from '../helpers/failure.js';
-import { createTestArea, STORE_KINDS, type TestArea } from '../helpers/stores.js';
+import { failure } from '../support/failure.js';
+import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 
 const P = 4096;
 

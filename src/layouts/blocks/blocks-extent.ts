@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../errors.js';
+import { ifExists } from '../../store/get-if-exists.js';
 import type { ObjectStore } from '../../store/types.js';
 import { blockIndexOf, blockKey, blocksPrefix } from './block-keys.js';
 
@@ -55,10 +55,6 @@ async function headBlock(
   file: string,
   index: number,
 ): Promise<StoredBlock | undefined> {
-  try {
-    return { index, size: (await store.head(blockKey(file, index))).size };
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const info = await ifExists(store.head(blockKey(file, index)));
+  return info && { index, size: info.size };
 }

@@ -1,9 +1,11 @@
-import { CorruptError, InvalidArgumentError, NotFoundError } from '../../errors.js';
+import { CorruptError, InvalidArgumentError } from '../../errors.js';
+import { ifExists } from '../../store/get-if-exists.js';
 import type { ObjectStore } from '../../store/types.js';
 import type { PageCache } from '../../volume/page-cache.js';
 import { ReadAhead } from '../../volume/read-ahead.js';
 import { blockKey } from './block-keys.js';
 import { confirmEnd, fileEnd, listBlocks } from './blocks-extent.js';
+import { pageSpans } from '../../format/page-spans.js';
 import { headerDatabaseSize } from '../../format/sqlite-header.js';
 
 /** sqlite-s3vfs's default block size. */
@@ -45,13 +47,8 @@ export async function fetchBlock(
   file: string,
   index: number,
 ): Promise<FetchedBlock | undefined> {
-  try {
-    const { body, etag } = await store.get(blockKey(file, index));
-    return { body, etag };
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const found = await ifExists(store.get(blockKey(file, index)));
+  return found && { body: found.body, etag: found.etag };
 }
 
 /** Distinguishes the cache entries of every BlocksFile of this process, old and new. */
@@ -217,18 +214,11 @@ export class BlocksFile {
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(offset + length, this.length);
     if (end <= offset) return EMPTY;
-    const size = this.blockSize;
-    const first = Math.floor(offset / size);
-    const last = Math.floor((end - 1) / size);
     const out = new Uint8Array(end - offset);
     await Promise.all(
-      Array.from({ length: last - first + 1 }, async (_, i) => {
-        const index = first + i;
-        const start = index * size;
-        const from = Math.max(offset, start);
-        const to = Math.min(end, start + size);
+      pageSpans(offset, end, this.blockSize).map(async ({ index, pageStart, from, to }) => {
         // A short or missing block reads as zeros past its end: `out` is zeros already.
-        const block = (await this.blockForRead(index)).subarray(from - start, to - start);
+        const block = (await this.blockForRead(index)).subarray(from - pageStart, to - pageStart);
         out.set(block, from - offset);
       }),
     );

@@ -1,5 +1,5 @@
 import * as SQLite from '@journeyapps/wa-sqlite';
-import { NotFoundError } from '../../errors.js';
+import { ifExists } from '../../store/get-if-exists.js';
 import { blockKey } from './block-keys.js';
 import { BlocksFile, type BlocksFileOptions } from './blocks-file.js';
 import type { ObjectStore } from '../../store/types.js';
@@ -52,13 +52,7 @@ export class BlocksJournal implements StoredJournal {
 
   /** Whether the journal `name` exists in `store`: one HEAD of its block 0. */
   static async isStored(store: ObjectStore, name: string): Promise<boolean> {
-    try {
-      await store.head(blockKey(name, 0));
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+    return (await ifExists(store.head(blockKey(name, 0)))) !== undefined;
   }
 
   /**

@@ -4,7 +4,7 @@ import {
   NotADatabaseError,
   PreconditionFailedError,
 } from '../../errors.js';
-import { checksum } from '../../format/index.js';
+import { checksum, pageSpans } from '../../format/index.js';
 import type { ObjectStore } from '../../store/types.js';
 import type { PageCache } from '../../volume/page-cache.js';
 import { ReadAhead } from '../../volume/read-ahead.js';
@@ -111,19 +111,14 @@ export class ObjectFile {
     const end = Math.min(offset + length, version.size);
     if (end <= offset) return new Uint8Array(0);
     const size = version.pageSize;
-    const first = Math.floor(offset / size) + 1;
-    const last = Math.ceil(end / size);
     const out = new Uint8Array(end - offset);
     await Promise.all(
-      Array.from({ length: last - first + 1 }, async (_, i) => {
-        const pageNo = first + i;
-        const start = (pageNo - 1) * size;
-        const from = Math.max(offset, start);
-        const to = Math.min(end, start + size);
+      pageSpans(offset, end, size).map(async ({ index, pageStart, from, to }) => {
+        const pageNo = index + 1;
         const pageCount = Math.ceil(version.size / size);
         for (const next of this.readAhead.next(pageNo, pageCount)) this.prefetch(version, next);
         const page = await this.page(version, pageNo);
-        out.set(page.subarray(from - start, to - start), from - offset);
+        out.set(page.subarray(from - pageStart, to - pageStart), from - offset);
       }),
     );
     return out;

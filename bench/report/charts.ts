@@ -1,6 +1,6 @@
 import { bytes, kib, num, pct } from './format.js';
-import type { Results } from './results.js';
-import { quantile } from './stats.js';
+import type { Results } from '../results.js';
+import { quantile } from '../stats.js';
 import { barChart, lineChart, type Series } from './svg.js';
 import { coldLookup, insertAt, latencyRows, lookupAt, scanAt, wholeFileAt } from './views.js';
 

@@ -1,9 +1,9 @@
-import { open } from '../src/index.js';
-import { CREATE_TABLE } from './dataset.js';
-import { removePrefix } from './fixtures.js';
-import type { Concurrency } from './results.js';
-import type { Writer } from './scenarios/writer.js';
-import { Child } from './spawn.js';
+import { open } from '../../src/index.js';
+import { CREATE_TABLE } from '../dataset.js';
+import { removePrefix } from '../fixtures.js';
+import type { Concurrency } from '../results.js';
+import type { Writer } from '../scenarios/writer.js';
+import { startJob, type Ran } from './spawn.js';
 import { log, s3, type RunContext } from './steps.js';
 
 /**
@@ -18,18 +18,16 @@ export async function writers(run: RunContext, latencyMs: number): Promise<Concu
   await db.exec(CREATE_TABLE);
   await db.close();
   const started = performance.now();
-  const children = Array.from(
-    { length: config.writers },
-    () =>
-      new Child({
-        kind: 'writer',
-        store: s3(latencyMs),
-        prefix,
-        transactions: config.writerTransactions,
-      }),
+  const children = Array.from({ length: config.writers }, () =>
+    startJob({
+      kind: 'writer',
+      store: s3(latencyMs),
+      prefix,
+      transactions: config.writerTransactions,
+    }),
   );
   for (const c of children) await c.next<{ ready: boolean }>();
-  const ran = await Promise.all(children.map((c) => c.result()));
+  const ran = await Promise.all(children.map((c) => c.result<Ran<Writer>>()));
   log(
     `9. ${config.writers} writers, ${latencyMs} ms latency: ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

@@ -1,9 +1,9 @@
-import type { ObjectStore } from '../src/index.js';
-import type { Config } from './config.js';
+import type { ObjectStore } from '../../src/index.js';
+import type { Config } from '../config.js';
 import type { Job } from './jobs.js';
-import type { InChild } from './results.js';
+import type { InChild } from '../results.js';
 import { runChild, type Ran } from './spawn.js';
-import type { StoreSpec } from './stores.js';
+import type { StoreSpec } from '../stores.js';
 
 /** What every step of a run shares. */
 export interface RunContext {

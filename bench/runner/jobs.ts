@@ -1,19 +1,19 @@
-import { bulkLoad, type BulkLoad, type BulkLoadJob } from './scenarios/bulk-load.js';
-import { metaStore, type MetaStoreBench, type MetaStoreJob } from './scenarios/meta-store.js';
+import { bulkLoad, type BulkLoad, type BulkLoadJob } from '../scenarios/bulk-load.js';
+import { metaStore, type MetaStoreBench, type MetaStoreJob } from '../scenarios/meta-store.js';
 import {
   loadRewriteDatabase,
   rewrite,
   type Rewrite,
   type RewriteJob,
   type RewriteLoadJob,
-} from './scenarios/rewrite.js';
-import { pointLookup, type PointLookup, type PointLookupJob } from './scenarios/point-lookup.js';
-import { scan, type Scan, type ScanJob } from './scenarios/scan.js';
+} from '../scenarios/rewrite.js';
+import { pointLookup, type PointLookup, type PointLookupJob } from '../scenarios/point-lookup.js';
+import { scan, type Scan, type ScanJob } from '../scenarios/scan.js';
 import {
   singleInsert,
   type SingleInsert,
   type SingleInsertJob,
-} from './scenarios/single-insert.js';
+} from '../scenarios/single-insert.js';
 import {
   raw,
   transfer,
@@ -21,9 +21,9 @@ import {
   type RawJob,
   type Transfer,
   type TransferJob,
-} from './scenarios/transfer.js';
-import { wholeFile, type WholeFile, type WholeFileJob } from './scenarios/whole-file.js';
-import { writer, type Writer, type WriterJob } from './scenarios/writer.js';
+} from '../scenarios/transfer.js';
+import { wholeFile, type WholeFile, type WholeFileJob } from '../scenarios/whole-file.js';
+import { writer, type Writer, type WriterJob } from '../scenarios/writer.js';
 
 /** A child that loads what every job loads and does nothing: the floor under every peak RSS. */
 export interface IdleJob {

@@ -1,6 +1,6 @@
 /**
  * One job in a process of its own, so that its peak memory (maxRSS) is its own:
- *   node --import tsx bench/child.ts '<job as JSON>'
+ *   node --import tsx bench/runner/child.ts '<job as JSON>'
  * The last line of stdout is `{ result, maxRssMiB }`.
  */
 import { writeSync } from 'node:fs';

@@ -1,7 +1,7 @@
 import { bytes, kib, ms, num, pct } from './format.js';
-import type { DatabaseShape, Results } from './results.js';
-import type { CommitCost } from './scenarios/single-insert.js';
-import { quantile } from './stats.js';
+import type { DatabaseShape, Results } from '../results.js';
+import type { CommitCost } from '../scenarios/single-insert.js';
+import { quantile } from '../stats.js';
 import { throughputBound } from './views.js';
 
 /** One goal of the issue, checked against this run. */

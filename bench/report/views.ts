@@ -1,6 +1,6 @@
 import { bytes, kib } from './format.js';
-import type { OpResult } from './measure.js';
-import type { DatabaseShape, Results } from './results.js';
+import type { OpResult } from '../measure.js';
+import type { DatabaseShape, Results } from '../results.js';
 
 /**
  * Figures the report and the charts both derive from the results, so that a table and the

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Config } from './config.js';
-import { VALUE_BYTES } from './dataset.js';
-import { buildFixture, importFixture, removePrefix, type Fixture } from './fixtures.js';
+import type { Config } from '../config.js';
+import { VALUE_BYTES } from '../dataset.js';
+import { buildFixture, importFixture, removePrefix, type Fixture } from '../fixtures.js';
 import type { RunInfo } from './machine.js';
-import type { DatabaseShape, Results } from './results.js';
+import type { DatabaseShape, Results } from '../results.js';
 import { as, flat, log, s3, step, type RunContext } from './steps.js';
-import { CONCURRENCY, s3Store, type StoreSpec } from './stores.js';
+import { CONCURRENCY, s3Store, type StoreSpec } from '../stores.js';
 import { putFile, shape, transferScenarios } from './suite-transfer.js';
 import { writers } from './suite-writers.js';
 

@@ -1,11 +1,11 @@
 import { createReadStream, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ObjectStore } from '../src/index.js';
-import { buildFixture, removePrefix, sha256, type Fixture } from './fixtures.js';
-import type { DatabaseShape, InChild, Results, TransferRun } from './results.js';
-import type { Transfer } from './scenarios/transfer.js';
+import type { ObjectStore } from '../../src/index.js';
+import { buildFixture, removePrefix, sha256, type Fixture } from '../fixtures.js';
+import type { DatabaseShape, InChild, Results, TransferRun } from '../results.js';
+import type { Transfer } from '../scenarios/transfer.js';
 import { as, flat, log, s3, step, type RunContext } from './steps.js';
-import type { StoreSpec } from './stores.js';
+import type { StoreSpec } from '../stores.js';
 
 const MIB = 1048576;
 /** Values of the import/export databases: a few rows fill a 64 KiB page, as in real files. */

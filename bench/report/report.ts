@@ -1,9 +1,9 @@
 import { bytes, kib, ms, num, pct } from './format.js';
-import type { OpResult } from './measure.js';
-import type { Results, TransferRun } from './results.js';
-import type { RawLevel } from './scenarios/transfer.js';
+import type { OpResult } from '../measure.js';
+import type { Results, TransferRun } from '../results.js';
+import type { RawLevel } from '../scenarios/transfer.js';
 import type { Chart } from './charts.js';
-import { quantile } from './stats.js';
+import { quantile } from '../stats.js';
 import {
   coldLookup,
   dbLabel,
