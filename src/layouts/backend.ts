@@ -51,6 +51,12 @@ export interface LayoutOptions {
   blockSize?: number;
 }
 
+/**
+ * sqlite-s3vfs's default block size. Here, beside the types, so that the command line can name
+ * it without loading the layouts (and with them SQLite's WebAssembly) for `--help`.
+ */
+export const DEFAULT_BLOCK_SIZE = 4096;
+
 /** Pages read ahead at most, by the layouts without a volume (as a volume's default). */
 export const DEFAULT_READ_AHEAD = 64;
 

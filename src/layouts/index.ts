@@ -1,7 +1,7 @@
 export type { Backend, Layout } from './backend.js';
 export { openBackend, type BackendOptions } from './open-backend.js';
 export { blockKey } from './blocks/block-keys.js';
-export { DEFAULT_BLOCK_SIZE } from './blocks/blocks-file.js';
+export { DEFAULT_BLOCK_SIZE } from './backend.js';
 export {
   readBlocksDatabase,
   writeBlocksDatabase,

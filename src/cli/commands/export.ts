@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { InvalidArgumentError as BadArgument } from '../../errors.js';
-import { DEFAULT_BLOCK_SIZE } from '../../layouts/index.js';
+import { DEFAULT_BLOCK_SIZE } from '../../layouts/backend.js';
 import type { ExportOptions, TransferSummary } from '../../serialize/index.js';
 import type { S3UrlOptions } from '../../store/url.js';
 import { commitOrTime, wholeNumber } from '../option-values.js';

@@ -3,13 +3,11 @@ import { ifExists } from '../../store/get-if-exists.js';
 import type { ObjectStore } from '../../store/types.js';
 import type { PageCache } from '../../volume/page-cache.js';
 import { ReadAhead } from '../../volume/read-ahead.js';
+import { DEFAULT_BLOCK_SIZE } from '../backend.js';
 import { blockKey } from './block-keys.js';
 import { confirmEnd, fileEnd, listBlocks } from './blocks-extent.js';
 import { pageSpans } from '../../format/page-spans.js';
 import { headerDatabaseSize } from '../../format/sqlite-header.js';
-
-/** sqlite-s3vfs's default block size. */
-export const DEFAULT_BLOCK_SIZE = 4096;
 
 const EMPTY = new Uint8Array(0);
 
