@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { sdkEnv } from './support/s3-server.js';
 
 /**
  * Every TypeScript example and every `s3lite …` command line of README.md runs here, against
@@ -23,13 +24,7 @@ const blocks = (language: string) =>
 describe('README examples', () => {
   const s3 = inject('s3');
   const place = `s3://${s3.bucket}/readme-${randomUUID().slice(0, 8)}/`;
-  const env = {
-    ...process.env,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    AWS_REGION: s3.region,
-  };
+  const env = { ...process.env, ...sdkEnv(s3) };
   const dir = mkdtempSync(path.join(tmpdir(), 's3lite-readme-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const localize = (code: string) => code.replaceAll('s3://my-bucket/', place);

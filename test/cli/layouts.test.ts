@@ -7,6 +7,7 @@ import { open, readBlocksDatabase, writeBlocksDatabase } from '../../src/index.j
 import { createTestArea, type TestArea } from '../support/stores.js';
 import { concatenatedBlocks, putAsBlocks } from '../layouts/blocks-helpers.js';
 import { localDatabase, scratchDir } from '../layouts/local-files.js';
+import { sdkEnv } from '../support/s3-server.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -19,13 +20,7 @@ describe('s3lite import/export/sql with the other layouts, on S3', () => {
   const local = localDatabase(scratch.dir, 'cli.sqlite', 4096, 1000);
   /** The command as a user runs it (through tsx); never throws. */
   const s3lite = async (...args: string[]) => {
-    const env = {
-      ...process.env,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ACCESS_KEY_ID: s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      AWS_REGION: s3.region,
-    };
+    const env = { ...process.env, ...sdkEnv(s3) };
     const cli = path.join(root, 'src/cli/main.ts');
     try {
       const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], {

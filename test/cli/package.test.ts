@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sdkEnv } from '../support/s3-server.js';
 
 /**
  * The package as a user gets it: `npm pack` (whose prepack builds), the tarball installed in
@@ -144,13 +145,7 @@ describe('the packed package', () => {
     for (const [name, example] of Object.entries(examples)) {
       const { stdout } = await run(process.execPath, [path.join(dir, `out/${name}.js`)], {
         cwd: dir,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL_S3: s3.endpoint,
-          AWS_ACCESS_KEY_ID: s3.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-          AWS_REGION: s3.region,
-        },
+        env: { ...process.env, ...sdkEnv(s3) },
       });
       for (const [, expected] of example.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)) {
         expect(stdout).toContain(expected);

@@ -63,6 +63,19 @@ export function s3Settings({ env }: S3Server): S3TestServer {
   };
 }
 
+/**
+ * The environment through which a process the tests start (the s3lite command, a README
+ * example, an installed package) reaches the test server: the AWS SDK's own variables.
+ */
+export function sdkEnv(s3: S3TestServer): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_REGION: s3.region,
+  };
+}
+
 /** Stop the server if this run started it. */
 export function releaseS3Server(server: S3Server): void {
   if (server.startedHere) execFileSync('bash', ['scripts/stop-minio.sh'], { stdio: 'inherit' });
