@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Database } from '../../src/db/index.js';
 import { EnginePool } from '../../src/db/engine-pool.js';
-import type { SqliteRuntime } from '../../src/db/sqlite-runtime.js';
+import { loadSqliteRuntime, type SqliteRuntime } from '../../src/db/sqlite-runtime.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { PageCache } from '../../src/volume/index.js';
 import { Connections } from '../support/connections.js';
@@ -94,5 +94,21 @@ describe('EnginePool', () => {
   it('refuses a cap that is not a whole number ≥ 1', () => {
     expect(() => new EnginePool(0)).toThrow(InvalidArgumentError);
     expect(() => (pool(1).maxEngines = 1.5)).toThrow(/maxEngines must be a whole number ≥ 1/);
+  });
+});
+
+describe('loading engines', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('compiles the .wasm once: later engines instantiate the compiled module', async () => {
+    const compile = vi.spyOn(WebAssembly, 'compile');
+    const instantiate = vi.spyOn(WebAssembly, 'instantiate');
+    const runtimes = await Promise.all([1, 2, 3].map(() => loadSqliteRuntime()));
+    expect(compile.mock.calls.length).toBeLessThanOrEqual(1);
+    // Instantiating bytes would compile them again for each engine.
+    expect(instantiate).not.toHaveBeenCalled();
+    // Each engine still has a heap of its own.
+    const [a, b] = runtimes.map((runtime) => runtime.module.HEAPU8.buffer);
+    expect(a).not.toBe(b);
   });
 });
