@@ -25,7 +25,6 @@ export class CurrentSigner {
   constructor(
     credentials: S3Credentials | S3CredentialsProvider,
     private readonly region: string,
-    private readonly now: () => number,
   ) {
     this.provide = typeof credentials === 'function' ? credentials : async () => credentials;
   }
@@ -35,7 +34,8 @@ export class CurrentSigner {
     if (this.signer === undefined) return (await this.refresh()).client;
     const pending = this.signer;
     const current = await pending;
-    if (current.refreshAt === undefined || this.now() < current.refreshAt) return current.client;
+    // Real time, not the store's clock: the expiry is the issuer's, as for the SDK.
+    if (current.refreshAt === undefined || Date.now() < current.refreshAt) return current.client;
     // Another request may have started the refresh (or seen it fail) while this one waited.
     const next =
       this.signer === pending || this.signer === undefined ? this.refresh() : this.signer;

@@ -81,7 +81,7 @@ export class FetchS3Store extends S3CompatibleStore {
           `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY where the runtime has an environment`,
       );
     }
-    this.signer = new CurrentSigner(credentials, this.region, () => this.clock.now());
+    this.signer = new CurrentSigner(credentials, this.region);
     this.send = options.fetch ?? ((input, init) => fetch(input, init));
     // A bucket name with dots cannot be a host name under AWS's TLS certificate: the SDK
     // addresses such buckets by path too.

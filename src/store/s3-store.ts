@@ -38,7 +38,8 @@ export interface S3StoreOptions extends S3LocationOptions {
   profile?: string;
   /**
    * Use this client instead of building one: its credentials sign every request, and its
-   * other settings apply to the requests it sends (listings, batch deletes, multipart uploads).
+   * other settings apply to the requests it sends (listings, batch deletes, multipart
+   * uploads); the others go to this store's endpoint and region.
    */
   client?: S3Client;
 }
