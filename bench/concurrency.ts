@@ -2,7 +2,7 @@
  * Concurrent clients in one process (issue 14): 1, 4, 16 and 64 clients, each on a connection
  * of its own, doing cold point lookups, warm point lookups or single-row commits on separate
  * databases, with 0 and 20 ms added to every store request, on the S3 server and in memory;
- * and one client's warm lookups while 63 others are busy on cold ones.
+ * and one client's warm lookups alone, then while 63 others are busy on cold ones.
  *
  *   npx tsx bench/concurrency.ts [--quick] [--engines N] [--clients 1,16] [--latency 20]
  *                                [--backend memory] [--workloads cold,warm,commit,mixed]
@@ -14,7 +14,7 @@
  * process, as engines once loaded stay.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
@@ -54,6 +54,10 @@ interface Row {
   p99: number;
   cpuMsPerOp: number;
   peakRssMiB: number;
+  /** The machine's 1-minute load average when the row was measured (2 cores). */
+  load1?: number;
+  /** Mixed: p99 of the same client's warm lookups just before, with the others idle. */
+  idleP99?: number;
 }
 
 const args = process.argv.slice(2);
@@ -66,8 +70,8 @@ const quick = args.includes('--quick');
 const engines = Number(flag('engines') ?? DEFAULT_MAX_ENGINES);
 configureEngines({ maxEngines: engines });
 const ROWS = quick ? 10_000 : 100_000;
-/** Operations per client: cold lookups, warm lookups, commits. */
-const PER_CLIENT = { cold: 10, warm: 20, commit: 5 };
+/** Operations per client: cold lookups, warm lookups, commits; the mixed run's timed lookups. */
+const PER_CLIENT = { cold: 10, warm: 20, commit: 5, mixed: 50 };
 /** Distinct keys of the warm lookups, all cached before they are timed. */
 const WARM_KEYS = 50;
 
@@ -140,7 +144,7 @@ async function runSpec(spec: StoreSpec, fixture: Fixture, rows: Row[]): Promise<
     clients: number,
     measured: Awaited<ReturnType<typeof timed>>,
   ) => {
-    const row = { workload, ...spec, clients, engines, ...measured };
+    const row = { workload, ...spec, clients, engines, ...measured, load1: loadavg()[0]! };
     rows.push(row);
     console.log(JSON.stringify(row));
   };
@@ -198,24 +202,25 @@ async function runSpec(spec: StoreSpec, fixture: Fixture, rows: Row[]): Promise<
       await closeAll(dbs);
     }
     if (workloads.includes('mixed') && clients > 1) {
-      // One client's warm lookups, timed, while the others keep doing cold ones.
+      // One client's warm lookups, timed alone, then while the others keep doing cold ones:
+      // its p99 against its own idle p99 of the same moment, over as many lookups.
       const [warm] = await connect(1, warmCache);
       const busy = await connect(clients - 1);
+      const lookups = (i: number) => lookup(warm!, warmKeys[i % WARM_KEYS]!);
+      const idle = await repeat(PER_CLIENT.mixed, lookups);
       let done = false;
       const background = busy.map(async (db) => {
         while (!done) await lookup(db, key());
       });
       const measured = await timed([
         async () => {
-          const latencies = await repeat(PER_CLIENT.warm, (i) =>
-            lookup(warm!, warmKeys[i % WARM_KEYS]!),
-          );
+          const latencies = await repeat(PER_CLIENT.mixed, lookups);
           done = true;
           return latencies;
         },
       ]);
       await Promise.all(background);
-      record('mixed', clients, measured);
+      record('mixed', clients, { ...measured, idleP99: quantile(idle, 0.99) });
       await closeAll([warm!, ...busy]);
     }
   }
@@ -232,21 +237,23 @@ function render(rows: Row[]): string {
     '',
     'One process, each client on a connection of its own (cold: its own page cache; warm: a',
     `shared cache holding every page of the ${WARM_KEYS} keys; commit: one database per client;`,
-    'mixed: one warm client timed while the others do cold lookups). A 100,000-row table, 4 KiB',
-    'pages. `engines`: the cap on SQLite engines (`configureEngines`); 1 is the behaviour before',
-    "issue 14. Ops per client: 10 cold lookups, 20 warm, 5 commits. CPU is the process's per",
-    "operation (mixed: per timed warm lookup, the busy clients' CPU included); RSS the peak of",
-    'the whole process.',
+    `mixed: one warm client's ${PER_CLIENT.mixed} lookups timed alone, then again while the others do cold`,
+    'lookups). A 100,000-row table, 4 KiB pages. `engines`: the cap on SQLite engines',
+    '(`configureEngines`); 1 is the behaviour before issue 14. Ops per client: 10 cold lookups,',
+    "20 warm, 5 commits. CPU is the process's per operation (mixed: per timed warm lookup, the",
+    "busy clients' CPU included); RSS the peak of the whole process; load the machine's 1-minute",
+    'load average (2 cores, shared with other jobs) when the row was measured: above 2, the',
+    'process got less than the cores, and the CPU-bound rows (0 ms, 64 clients) suffer first.',
     '',
     '```sh',
     'eval "$(bash scripts/start-minio.sh)"   # S3_ENDPOINT, credentials of the test server',
-    'npx tsx bench/concurrency.ts                     # every workload, engines capped at 16',
+    `npx tsx bench/concurrency.ts                     # every workload, engines capped at ${DEFAULT_MAX_ENGINES}`,
     'npx tsx bench/concurrency.ts --engines 1 --workloads cold,mixed   # as before issue 14',
-    'npx tsx bench/concurrency.ts --engines 64 --clients 64',
+    'npx tsx bench/concurrency.ts --engines 16 --clients 1,64 --backend memory --latency 20',
     '```',
     '',
-    '| workload | store | latency | clients | engines | ops/s | ×1 client | p50 ms | p99 ms | CPU ms/op | peak RSS MiB |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| workload | store | latency | clients | engines | ops/s | ×1 client | p50 ms | p99 ms | CPU ms/op | peak RSS MiB | load |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const group of groups) {
     const inGroup = rows
@@ -260,7 +267,7 @@ function render(rows: Row[]): string {
         singles.find((one) => one.engines === DEFAULT_MAX_ENGINES);
       const gain = single ? num(r.opsPerSecond / single.opsPerSecond) : '';
       lines.push(
-        `| ${r.workload} | ${r.backend} | ${r.latencyMs} ms | ${r.clients} | ${r.engines} | ${num(r.opsPerSecond)} | ${gain} | ${num(r.p50)} | ${num(r.p99)} | ${num(r.cpuMsPerOp)} | ${num(r.peakRssMiB)} |`,
+        `| ${r.workload} | ${r.backend} | ${r.latencyMs} ms | ${r.clients} | ${r.engines} | ${num(r.opsPerSecond)} | ${gain} | ${num(r.p50)} | ${num(r.p99)} | ${num(r.cpuMsPerOp)} | ${num(r.peakRssMiB)} | ${load(r)} |`,
       );
     }
   }
@@ -285,48 +292,64 @@ function render(rows: Row[]): string {
   return lines.join('\n');
 }
 
-/** Issue 14's targets, for each store at 20 ms, from the rows with the most engines. */
+/** The load average a row was measured at, when it was recorded. */
+function load(r: Row): string {
+  return r.load1 === undefined ? '' : num(r.load1);
+}
+
+/**
+ * Issue 14's targets, for each store at 20 ms and at 0 ms, from the rows with the most
+ * engines; the load averages of the rows each figure divides.
+ */
 function targets(rows: Row[]): string[] {
-  const find = (workload: Workload, backend: string, clients: number) =>
-    rows
-      .filter((r) => r.workload === workload && r.backend === backend && r.latencyMs === 20)
-      .filter((r) => r.clients === clients)
-      .sort((a, b) => b.engines - a.engines)[0];
-  const lines = ['| target (20 ms per request) | store | measured | met |', '|---|---|--:|---|'];
-  const add = (
-    name: string,
-    backend: string,
-    value: number | undefined,
-    ok: (v: number) => boolean,
-  ) => {
-    if (value !== undefined)
-      lines.push(`| ${name} | ${backend} | ${num(value)} | ${ok(value) ? 'yes' : 'no'} |`);
-  };
+  const lines = [
+    '| target | store | latency | measured | met | load |',
+    '|---|---|--:|--:|---|---|',
+  ];
   for (const backend of ['memory', 's3']) {
-    const cold1 = find('cold', backend, 1);
-    const cold16 = find('cold', backend, 16);
-    const cold64 = find('cold', backend, 64);
-    const warm1 = find('warm', backend, 1);
-    const mixed64 = find('mixed', backend, 64);
-    add(
-      "16 clients × 10 cold lookups: time ÷ one client's (≤ 2)",
-      backend,
-      cold1 && cold16 && cold16.seconds / cold1.seconds,
-      (v) => v <= 2,
-    );
-    add(
-      "64 clients' cold-lookup throughput ÷ one client's (≥ 40)",
-      backend,
-      cold1 && cold64 && cold64.opsPerSecond / cold1.opsPerSecond,
-      (v) => v >= 40,
-    );
-    add(
-      'warm p99 beside 63 cold clients ÷ idle warm p99 (≤ 2)',
-      backend,
-      warm1 && mixed64 && mixed64.p99 / warm1.p99,
-      (v) => v <= 2,
-    );
+    for (const latencyMs of [20, 0]) {
+      const find = (workload: Workload, clients: number) =>
+        rows
+          .filter((r) => r.workload === workload && r.backend === backend)
+          .filter((r) => r.latencyMs === latencyMs && r.clients === clients)
+          .sort((a, b) => b.engines - a.engines)[0];
+      const add = (name: string, ratio: number, ok: boolean, measured: Row[]) =>
+        lines.push(
+          `| ${name} | ${backend} | ${latencyMs} ms | ${num(ratio)} | ${ok ? 'yes' : 'no'} | ${measured.map(load).join(' / ')} |`,
+        );
+      const [cold1, cold16, cold64, mixed64] = [
+        find('cold', 1),
+        find('cold', 16),
+        find('cold', 64),
+        find('mixed', 64),
+      ];
+      if (cold1 && cold16) {
+        const ratio = cold16.seconds / cold1.seconds;
+        add("16 clients × 10 cold lookups: time ÷ one client's (≤ 2)", ratio, ratio <= 2, [
+          cold16,
+          cold1,
+        ]);
+      }
+      if (cold1 && cold64) {
+        const ratio = cold64.opsPerSecond / cold1.opsPerSecond;
+        add("64 clients' cold-lookup throughput ÷ one client's (≥ 40)", ratio, ratio >= 40, [
+          cold64,
+          cold1,
+        ]);
+      }
+      if (mixed64?.idleP99 !== undefined) {
+        const ratio = mixed64.p99 / mixed64.idleP99;
+        add('warm p99 beside 63 cold clients ÷ its idle p99 (≤ 2)', ratio, ratio <= 2, [mixed64]);
+      }
+    }
   }
+  lines.push(
+    '',
+    'The issue states its targets at 20 ms per request. At 0 ms a lookup is CPU work on the',
+    "process's one JavaScript thread (SQLite's WebAssembly included), so one client already keeps",
+    'it busy and more clients cannot multiply throughput on any number of cores: those rows show',
+    'the cost of sharing, not overlap.',
+  );
   return lines;
 }
 

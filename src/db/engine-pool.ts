@@ -4,13 +4,16 @@ import { loadSqliteRuntime, type SqliteRuntime } from './sqlite-runtime.js';
 /**
  * Default cap on the SQLite engines of a process. An engine (one wa-sqlite module) runs one
  * call at a time and holds it for the whole of that call's store requests, so connections
- * beyond the cap share engines and wait for each other. Measured: one engine reserves 16.6 MiB
- * of WebAssembly memory, of which 4–6 MiB became resident once its connection had scanned a
- * 2 MiB table; 16 connections on 16 engines added 147 MiB of RSS (316 MiB reserved). A process
- * with few connections loads few engines; a busy server overlaps 16 requests' waits for about
- * 150 MiB, and {@link configureEngines} raises the cap where memory allows more.
+ * beyond the cap share engines and wait for each other. 64 matches what an S3 store sends at
+ * once (its default `concurrency` and HTTP sockets): past 64 connections waiting on requests,
+ * the store's queue is the limit, not the engines. Measured (engines sharing one compiled
+ * module): one engine costs ~0.5 MiB of RSS loaded (64: 31 MiB) and reserves 16.6 MiB of
+ * WebAssembly memory, of which ~0.3 MiB was resident after its connection's 10 cold point
+ * lookups; SQLite's own page cache (2 MiB by default) fills it further as a connection reads
+ * more. A process with few connections loads few engines; {@link configureEngines} changes
+ * the cap.
  */
-export const DEFAULT_MAX_ENGINES = 16;
+export const DEFAULT_MAX_ENGINES = 64;
 
 /** A connection's hold on one engine, for the connection's whole life. */
 export interface EngineLease {
@@ -30,8 +33,9 @@ interface Engine {
  * the page cache is not theirs (volumes own it) and stays shared by all. A new connection
  * gets the engine with the fewest connections, and a new engine is loaded instead while
  * every engine has one and the cap allows: independent connections then never queue behind
- * each other's store requests. Engines stay loaded once made (loading one costs ~0.1–1 s of
- * CPU), and are reused by later connections.
+ * each other's store requests. Engines stay loaded once made (loading one costs ~15 ms of CPU
+ * once the process compiled the module, ~100 ms for the first), and are reused by later
+ * connections.
  */
 export class EnginePool {
   private readonly engines: Engine[] = [];
@@ -109,7 +113,8 @@ export const processEngines = new EnginePool();
  * Connections opened while fewer engines exist than connections get one of their own, so
  * their store requests overlap; past the cap, new connections share the least used engine,
  * and one connection's store wait then holds up the others on its engine. Each engine costs
- * memory (16.6 MiB reserved, a few MiB resident when idle). Lowering the cap unloads nothing.
+ * memory (~0.5 MiB resident when loaded, 16.6 MiB reserved, see {@link DEFAULT_MAX_ENGINES}).
+ * Lowering the cap unloads nothing.
  *
  * @throws InvalidArgumentError unless `maxEngines` is a whole number ≥ 1.
  */

@@ -6,6 +6,7 @@ import { md5 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { deflateSync, Inflate } from 'fflate';
 import { toHex } from '../bytes.js';
+import { wasm } from './wasm.js';
 
 /** The CRC-32 table of the zlib polynomial (reflected 0xEDB88320). */
 const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
@@ -91,12 +92,6 @@ export class AsyncScope<T> {
  * compiled `WebAssembly.Module` (any other object is taken for one).
  */
 export type SqliteWasmSource = URL | string | ArrayBuffer | Uint8Array | object;
-
-/** The part of the WebAssembly API used here (the ES typings this is compiled with lack it). */
-interface WasmApi {
-  instantiate(module: object, imports: object): Promise<object>;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let wasmSource: SqliteWasmSource | undefined;
 

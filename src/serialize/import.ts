@@ -67,10 +67,26 @@ export async function importDatabase(
   const name = options.name ?? 'the input';
   const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER;
   if (!(bufferBytes >= 65536)) throw new InvalidArgumentError(`bufferBytes must be at least 65536`);
-  const transfer = await openForTransfer(target, options.s3, {
-    writeBufferBytes: bufferBytes,
-    singleWriter: options.singleWriter ?? false,
-  });
+  // Progress counts pages stored, or skipped (zeros into an empty target): pages read only
+  // wait in the write buffer, which the volume uploads 16 MiB at a time.
+  let pageSize = 0;
+  let pagesTotal: number | undefined;
+  let pagesDone = 0;
+  const pageDone = (): void => {
+    pagesDone += 1;
+    options.onProgress?.({
+      bytesDone: pagesDone * pageSize,
+      bytesTotal: options.size,
+      pagesDone,
+      pagesTotal,
+    });
+  };
+  const transfer = await openForTransfer(
+    target,
+    options.s3,
+    { writeBufferBytes: bufferBytes, singleWriter: options.singleWriter ?? false },
+    options.onProgress && pageDone,
+  );
   const { volume } = transfer;
   try {
     const existing = volume.snapshot.seq;
@@ -82,6 +98,8 @@ export async function importDatabase(
     }
     const { head, all } = await peek(chunksOf(source), HEADER_BYTES);
     const header = parseHeader(head, name);
+    pageSize = header.pageSize;
+    pagesTotal = header.pageCount;
     await volume.beginRead();
     await volume.beginWrite();
     let pages = 0;
@@ -97,12 +115,7 @@ export async function importDatabase(
       bytes += page.byteLength;
       if (pages === 1 && header.wal) toRollbackMode(page);
       if (existing > 0 || !isZero(page)) await volume.write((pages - 1) * header.pageSize, page);
-      options.onProgress?.({
-        bytesDone: bytes,
-        bytesTotal: options.size,
-        pagesDone: pages,
-        pagesTotal: header.pageCount,
-      });
+      else pageDone();
     }
     if (header.pageCount !== undefined && pages !== header.pageCount) {
       throw new NotADatabaseError(

@@ -1,4 +1,8 @@
-/** How far an import or export has come. */
+/**
+ * How far an import or export has come, reported page by page: for an import, the pages
+ * stored (or skipped, as zeros into an empty target), not those read into its write buffer;
+ * for an export, the pages handed on.
+ */
 export interface Progress {
   bytesDone: number;
   /** Undefined when the size of the input is not known in advance (a pipe). */

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Database } from '../../src/db/index.js';
 import { EnginePool } from '../../src/db/engine-pool.js';
-import type { SqliteRuntime } from '../../src/db/sqlite-runtime.js';
+import { loadSqliteRuntime, type SqliteRuntime } from '../../src/db/sqlite-runtime.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { wasm } from '../../src/platform/wasm.js';
 import { PageCache } from '../../src/volume/index.js';
 import { Connections } from '../support/connections.js';
 import { GateStore } from '../support/gate-store.js';
@@ -70,6 +71,13 @@ describe('EnginePool', () => {
     expect(loaded.length).toBe(3);
   });
 
+  it('by default gives each of 64 connections an engine of its own', async () => {
+    const engines = new EnginePool(undefined, async () => ({}) as SqliteRuntime);
+    const leases = await Promise.all(Array.from({ length: 65 }, () => engines.acquire()));
+    expect(new Set(leases.slice(0, 64).map((lease) => lease.runtime)).size).toBe(64);
+    expect(engines.size).toBe(64);
+  });
+
   it('reuses an engine its connections left before loading another', async () => {
     const engines = pool(4);
     const first = await engines.acquire();
@@ -94,5 +102,21 @@ describe('EnginePool', () => {
   it('refuses a cap that is not a whole number ≥ 1', () => {
     expect(() => new EnginePool(0)).toThrow(InvalidArgumentError);
     expect(() => (pool(1).maxEngines = 1.5)).toThrow(/maxEngines must be a whole number ≥ 1/);
+  });
+});
+
+describe('loading engines', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('compiles the .wasm once: later engines instantiate the compiled module', async () => {
+    const compile = vi.spyOn(wasm, 'compile');
+    const instantiate = vi.spyOn(wasm, 'instantiate');
+    const runtimes = await Promise.all([1, 2, 3].map(() => loadSqliteRuntime()));
+    expect(compile.mock.calls.length).toBeLessThanOrEqual(1);
+    // Instantiating bytes would compile them again for each engine.
+    expect(instantiate).not.toHaveBeenCalled();
+    // Each engine still has a heap of its own.
+    const [a, b] = runtimes.map((runtime) => runtime.module.HEAPU8.buffer);
+    expect(a).not.toBe(b);
   });
 });

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 /**
  * The TypeScript examples of docs/meta-store.md's "Coming from AutoCRUD" section run here, as
@@ -19,6 +19,7 @@ const examples = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] 
 
 describe('docs/meta-store.md, "Coming from AutoCRUD"', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 's3lite-meta-docs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
   const entry = pathToFileURL(path.join(root, 'src/index.ts')).href;
 

@@ -124,6 +124,35 @@ describe.each(STORE_KINDS)('import and export: %s', (kind) => {
     expect((await exported.summary).requests.list).toBe(0);
   });
 
+  it('reports import progress page by page as pages are stored, over several buffer flushes', async () => {
+    const original = readFileSync(localDatabase(4096, 1200));
+    const pages = original.byteLength / 4096;
+    // 16 pages a flush: the file takes several.
+    const bufferBytes = 65536;
+    expect(pages).toBeGreaterThan(3 * 16);
+    const zeroPages = Array.from({ length: pages }, (_, i) =>
+      original.subarray(i * 4096, (i + 1) * 4096).every((byte) => byte === 0),
+    ).filter(Boolean).length;
+    const puts = () => area.store.metrics.snapshot().requests.put;
+    const before = puts();
+    const seen: Array<Progress & { puts: number }> = [];
+    await importDatabase(original, target, {
+      bufferBytes,
+      size: original.byteLength,
+      onProgress: (p) => seen.push({ ...p, puts: puts() - before }),
+    });
+    // One step per page, each one page further, up to the total.
+    expect(seen.map((p) => p.pagesDone)).toEqual(Array.from({ length: pages }, (_, i) => i + 1));
+    expect(seen.map((p) => p.bytesDone)).toEqual(seen.map((p) => p.pagesDone * 4096));
+    expect(seen.at(-1)).toMatchObject({
+      bytesDone: original.byteLength,
+      bytesTotal: original.byteLength,
+      pagesTotal: pages,
+    });
+    // A page counts once it is stored (or skipped, as zeros), not when it enters the buffer.
+    for (const p of seen) expect(p.puts + zeroPages).toBeGreaterThanOrEqual(p.pagesDone);
+  });
+
   it('exports an earlier commit, and refuses to import over a database unless told to', async () => {
     const first = readFileSync(localDatabase(1024, 100));
     const second = readFileSync(localDatabase(2048, 300));
