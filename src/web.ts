@@ -23,7 +23,11 @@ export {
 export type { RetryOptions } from './store/retry.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FetchS3Store, type FetchS3StoreOptions } from './store/fetch-s3-store.js';
-export type { S3Credentials, S3LocationOptions } from './store/s3-compatible-store.js';
+export type {
+  S3Credentials,
+  S3CredentialsProvider,
+  S3LocationOptions,
+} from './store/s3-compatible-store.js';
 export { DelegatingStore } from './store/delegating-store.js';
 export { storeFromUrl, type StoreLocation, type S3UrlOptions } from './store/web-url.js';
 export { setSqliteWasm, type SqliteWasmSource } from './platform/web.js';

@@ -1,4 +1,3 @@
-import { AwsClient } from 'aws4fetch';
 import {
   CredentialsError,
   InvalidArgumentError,
@@ -8,12 +7,14 @@ import {
 } from '../errors.js';
 import { fixedSizePieces } from '../bytes.js';
 import type { Attempt } from './base-store.js';
+import { CurrentSigner } from './current-signer.js';
 import { contentMd5, unquoteEtag } from './etag.js';
 import {
   environment,
   rangeHeader,
   S3CompatibleStore,
   type S3Credentials,
+  type S3CredentialsProvider,
   type S3LocationOptions,
 } from './s3-compatible-store.js';
 import { mapS3Error, type S3RequestContext } from './s3-errors.js';
@@ -34,9 +35,10 @@ import type {
 export interface FetchS3StoreOptions extends S3LocationOptions {
   /**
    * Default: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` where the
-   * runtime has an environment; a web page must pass them (temporary credentials).
+   * runtime has an environment; a web page must pass them (temporary credentials, or a
+   * provider that fetches them again before they expire).
    */
-  credentials?: S3Credentials;
+  credentials?: S3Credentials | S3CredentialsProvider;
   /** The `fetch` requests go through (default: the global one). */
   fetch?: typeof fetch;
 }
@@ -57,14 +59,15 @@ const PART_SIZE = 8 * 1024 * 1024;
 /**
  * The store on S3 or any S3-compatible server over `fetch`, each request signed (AWS
  * Signature V4) by aws4fetch: for runtimes without Node's HTTP stack — browsers, Cloudflare
- * Workers — and a lighter request path anywhere. Behaves as {@link S3Store} does: the same
- * typed errors, conditional writes, retries and timeouts (of {@link BaseStore}).
+ * Workers — and the lean request path {@link S3Store} sends its single-object requests on.
+ * Behaves as {@link S3Store} does: the same typed errors, conditional writes, retries and
+ * timeouts (of {@link BaseStore}).
  *
  * In a browser the bucket needs a CORS rule that allows the page's origin, the methods GET,
  * HEAD, PUT, POST and DELETE, the request headers, and exposes `ETag` (see README, Runtimes).
  */
 export class FetchS3Store extends S3CompatibleStore {
-  private readonly signer: AwsClient;
+  private readonly signer: CurrentSigner;
   private readonly send: typeof fetch;
   /** URL of the bucket, without a trailing slash. */
   private readonly bucketUrl: string;
@@ -78,14 +81,18 @@ export class FetchS3Store extends S3CompatibleStore {
           `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY where the runtime has an environment`,
       );
     }
-    // aws4fetch's own retries are off: BaseStore retries, counting every attempt.
-    this.signer = new AwsClient({ ...credentials, service: 's3', region: this.region, retries: 0 });
+    this.signer = new CurrentSigner(credentials, this.region);
     this.send = options.fetch ?? ((input, init) => fetch(input, init));
-    const pathStyle = options.forcePathStyle ?? this.endpointUrl !== undefined;
-    const endpoint = (this.endpointUrl ?? `https://s3.${this.region}.amazonaws.com`).replace(
-      /\/+$/,
-      '',
-    );
+    // A bucket name with dots cannot be a host name under AWS's TLS certificate: the SDK
+    // addresses such buckets by path too.
+    const pathStyle =
+      options.forcePathStyle ?? (this.endpointUrl !== undefined || this.bucket.includes('.'));
+    const url = new URL(this.endpointUrl ?? `https://s3.${this.region}.amazonaws.com`);
+    // fetch refuses a URL that carries a user and password (its error quotes them), and S3
+    // authenticates requests by their signature alone.
+    url.username = '';
+    url.password = '';
+    const endpoint = url.href.replace(/\/+$/, '');
     this.bucketUrl = pathStyle
       ? `${endpoint}/${this.bucket}`
       : endpoint.replace('://', `://${this.bucket}.`);
@@ -282,7 +289,8 @@ export class FetchS3Store extends S3CompatibleStore {
       const headers = Object.fromEntries(
         Object.entries(request.headers ?? {}).filter(([, value]) => value !== undefined),
       ) as Record<string, string>;
-      const signed = await this.signer.sign(this.url(key, request.query), {
+      const signer = await this.signer.get();
+      const signed = await signer.sign(this.url(key, request.query), {
         method: request.method,
         headers,
         body: request.body,
@@ -381,11 +389,20 @@ function rfc3986(text: string): string {
 }
 
 /**
- * A key's path segment in a URL. `.` and `..` cannot be sent: URL parsing (fetch's own too)
- * resolves them away, encoded or not, so the request would name another key.
+ * Whether a key can be put in a URL: a `.` or `..` segment cannot, as URL parsing (fetch's
+ * own too) resolves them away, encoded or not, so the request would name another key.
  */
+export function addressableByUrl(key: string): boolean {
+  return !key.split('/').some(isDotSegment);
+}
+
+function isDotSegment(segment: string): boolean {
+  return segment === '.' || segment === '..';
+}
+
+/** A key's path segment in a URL (see {@link addressableByUrl}). */
 function encodePathSegment(segment: string): string {
-  if (segment === '.' || segment === '..') {
+  if (isDotSegment(segment)) {
     throw new InvalidArgumentError(
       `key segment "${segment}" cannot be addressed over fetch (URLs resolve it away)`,
     );

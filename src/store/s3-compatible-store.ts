@@ -16,6 +16,12 @@ export interface S3Credentials {
   sessionToken?: string;
 }
 
+/**
+ * Where temporary credentials come from (an AWS SDK credential provider fits): asked again five
+ * minutes before the `expiration` of the ones it gave; never again when they have none.
+ */
+export type S3CredentialsProvider = () => Promise<S3Credentials & { expiration?: Date }>;
+
 /** Where a bucket is and how to reach it: the settings every S3 transport shares. */
 export interface S3LocationOptions extends BaseStoreOptions {
   bucket: string;
@@ -28,8 +34,11 @@ export interface S3LocationOptions extends BaseStoreOptions {
   region?: string;
   /** Path-style URLs (`host/bucket/key`). Default: on for a custom endpoint, off for AWS. */
   forcePathStyle?: boolean;
-  /** Explicit credentials. Default: the AWS chain (environment, profile, SSO, instance role). */
-  credentials?: S3Credentials;
+  /**
+   * Explicit credentials, or a provider of temporary ones. Default: the AWS chain
+   * (environment, profile, SSO, instance role).
+   */
+  credentials?: S3Credentials | S3CredentialsProvider;
 }
 
 /** Default requests in flight per store: enough to hide S3's tens-of-ms latency. */
