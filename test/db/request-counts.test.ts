@@ -4,6 +4,7 @@ import type { StoreLocation } from '../../src/store/index.js';
 import { PageCache, Volume } from '../../src/volume/index.js';
 import { createTestArea, STORE_KINDS, type TestArea } from '../support/stores.js';
 import { Connections } from '../support/connections.js';
+import { standing } from '../support/clock.js';
 
 /*
  * Request counts of the main paths (docs/FORMAT.md, "Opening, reading, committing"). They are
@@ -76,9 +77,13 @@ describe.each(STORE_KINDS)('request counts: %s', (kind) => {
   /** Levels of the B-tree of `t` in the big database. */
   let depth: number;
   const connections = new Connections();
-  /** A connection with a cold cache of its own (read-ahead on, as by default). */
+  /**
+   * A connection with a cold cache of its own (read-ahead on, as by default). Its clock stands
+   * still, so a head it has seen stays trusted between two steps however busy the machine
+   * (after 2 s a head probe would also read the checkpoint hint).
+   */
   const connect = async (location: StoreLocation): Promise<Database> => {
-    return connections.open(location, { cache: new PageCache() });
+    return connections.open(location, { cache: new PageCache(), clock: standing });
   };
   /** Requests the store receives while `fn` runs. */
   const count = async <T>(
@@ -167,11 +172,19 @@ describe.each(STORE_KINDS)('request counts: %s', (kind) => {
       db.queryOne('SELECT count(*) AS n, sum(length(v)) AS bytes FROM t WHERE id <= ?', [rows]);
     // Without read-ahead, the scan fetches exactly the pages it reads, each once (its cache
     // holds them all): the yardstick.
-    const plain = await connections.open(big, { cache: new PageCache(), readAheadMax: 0 });
+    const plain = await connections.open(big, {
+      cache: new PageCache(),
+      readAheadMax: 0,
+      clock: standing,
+    });
     const exact = await count(() => scan(plain));
     expect(exact.result).toEqual({ n: rows, bytes: 40 * rows });
     const readAheadMax = 64;
-    const db = await connections.open(big, { cache: new PageCache(), readAheadMax });
+    const db = await connections.open(big, {
+      cache: new PageCache(),
+      readAheadMax,
+      clock: standing,
+    });
     const { result, requests } = await count(() => scan(db));
     expect(result).toEqual(exact.result);
     const { pagesPrefetched } = db.stats().volume;

@@ -22,3 +22,10 @@ export function steppedClock(): Clock & { step(ms: number): void } {
     },
   };
 }
+
+/**
+ * A monotonic clock that stands still: the head a connection has seen stays trusted
+ * (`HEAD_TRUST_MS`) however long a loaded machine takes between two steps of a test, so
+ * request counts that include head probes do not depend on the machine's speed.
+ */
+export const standing: Clock = { ...realClock, monotonic: () => 0 };
