@@ -185,11 +185,10 @@ describe.each(STORE_KINDS)('Volume: %s', (kind) => {
 
   it('answers one-page reads inside a write transaction from its pages, its snapshot and zeros past a cut', async () => {
     const volume = await open(area);
-    await writePages(volume, [
-      [1, 1],
-      [2, 1],
-      [3, 1],
-    ]);
+    await writePages(
+      volume,
+      [1, 2, 3].map((pageNo): [number, number] => [pageNo, 1]),
+    );
     await volume.beginWrite();
     await volume.write(0, page(1, 2));
     await volume.truncate(P + P / 2);
