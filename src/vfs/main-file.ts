@@ -88,6 +88,10 @@ export interface TransientFile {
   readonly size: number;
   /** Copy bytes at `offset` into `into`; returns how many there were (fewer at end of file). */
   read(into: Uint8Array, offset: number): number | Promise<number>;
+  /**
+   * `data` is SQLite's own buffer, unchanged until the call returns (SQLite waits for it):
+   * the file copies what it keeps.
+   */
   write(data: Uint8Array, offset: number): void | Promise<void>;
   truncate(size: number): void | Promise<void>;
 }

@@ -65,12 +65,20 @@ export class Transaction {
     );
   }
 
+  /**
+   * Bytes of the transaction's file (fewer at its end). A read within one page is a view of
+   * that page, not a copy: SQLite reads a page at a time, and a copy of every page read would
+   * be garbage at once. The caller must not change what it gets.
+   */
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(offset + length, this.size);
     if (end <= offset) return new Uint8Array(0);
+    const spans = pageSpans(offset, end, this.pageSize);
+    const only = spans.length === 1 ? spans[0] : undefined;
+    if (only) return this.pageBytes(only.index + 1, only.from, only.to);
     const out = new Uint8Array(end - offset);
     await Promise.all(
-      pageSpans(offset, end, this.pageSize).map(({ index, from, to }) =>
+      spans.map(({ index, from, to }) =>
         this.pageBytes(index + 1, from, to).then((bytes) =>
           out.set(bytes.subarray(0, to - from), from - offset),
         ),
@@ -79,6 +87,11 @@ export class Transaction {
     return out;
   }
 
+  /**
+   * Write `data` at `offset`. A write of exactly one whole page keeps `data` itself as that
+   * page (SQLite writes a page at a time, and the VFS already hands over a copy of its
+   * buffer): the caller must not change `data` afterwards.
+   */
   async write(offset: number, data: Uint8Array): Promise<void> {
     if (data.byteLength === 0) return;
     if (this.pageSize === 0 || this.isNewPageSize(offset, data.byteLength)) {
@@ -89,7 +102,7 @@ export class Transaction {
     for (const { index, pageStart, from, to } of pageSpans(offset, end, P)) {
       let page: Uint8Array;
       if (from === pageStart && to === pageStart + P) {
-        page = data.slice(from - offset, to - offset);
+        page = data.byteLength === P ? data : data.slice(from - offset, to - offset);
       } else {
         // A write of part of a page: merge it into the page's current content.
         page = new Uint8Array(P);
@@ -183,9 +196,10 @@ export class Transaction {
     if (crc !== undefined) {
       return (await this.io.readUploaded(pageNo, crc)).subarray(from - pageStart, to - pageStart);
     }
+    // The snapshot's bytes as they are (a view of a cached page), unless cut by a truncation.
+    if (to <= this.baseLimit) return this.io.readBase(from, to - from);
     const out = new Uint8Array(to - from);
-    if (from < this.baseLimit)
-      out.set(await this.io.readBase(from, Math.min(to, this.baseLimit) - from));
+    if (from < this.baseLimit) out.set(await this.io.readBase(from, this.baseLimit - from));
     return out;
   }
 

@@ -235,12 +235,20 @@ export class Volume {
     checkSizeAgainstHeader(this.prefix, seq, map.pageCount * map.pageSize, page1);
   }
 
+  /**
+   * Bytes of the file at `offset` (fewer at its end). A read within one page is a view of the
+   * cached or buffered page, not a copy: the caller must not change it.
+   */
   async read(offset: number, length: number): Promise<Uint8Array> {
     this.checkOpen();
     if (this.txn) return this.txn.read(offset, length);
     return this.pages.read(this.snapshotState, offset, length);
   }
 
+  /**
+   * Write `data` at `offset` in the open write transaction. A write of one whole page keeps
+   * `data` as the page, uncopied: the caller must not change it afterwards.
+   */
   async write(offset: number, data: Uint8Array): Promise<void> {
     this.checkOpen();
     await this.txnOrThrow().write(offset, data);

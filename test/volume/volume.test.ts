@@ -183,6 +183,25 @@ describe.each(STORE_KINDS)('Volume: %s', (kind) => {
     expect(await small.read(1024, 2048)).toEqual(page(1, 1).subarray(1024, 3072));
   });
 
+  it('answers one-page reads inside a write transaction from its pages, its snapshot and zeros past a cut', async () => {
+    const volume = await open(area);
+    await writePages(
+      volume,
+      [1, 2, 3].map((pageNo): [number, number] => [pageNo, 1]),
+    );
+    await volume.beginWrite();
+    await volume.write(0, page(1, 2));
+    await volume.truncate(P + P / 2);
+    await volume.write(2 * P, page(3, 2));
+    expect(await volume.read(0, P)).toEqual(page(1, 2));
+    expect(await volume.read(P, P / 4)).toEqual(page(2, 1).subarray(0, P / 4));
+    const cut = new Uint8Array(P);
+    cut.set(page(2, 1).subarray(0, P / 2));
+    expect(await volume.read(P, P)).toEqual(cut);
+    expect(await volume.read(2 * P, P)).toEqual(page(3, 2));
+    await volume.rollback();
+  });
+
   it('opens with a constant number of requests, reading a checkpoint instead of every commit', async () => {
     const volume = await open(area, { checkpointInterval: 4 });
     for (let i = 1; i <= 10; i++) await writePages(volume, [[i, i]]);
