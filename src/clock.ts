@@ -13,6 +13,13 @@ export interface Clock {
   monotonic(): number;
   /** Resolve after `ms`; reject with `AbortedError` as soon as `signal` fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Call `fire` after `ms` unless the returned function is called first. A bare timer for what
+   * runs on every request (a store attempt's time limit): a cancelled {@link sleep} costs a
+   * promise, an abort controller and an error with its stack, several times the request itself
+   * on an in-memory store.
+   */
+  after(ms: number, fire: () => void): () => void;
 }
 
 /**
@@ -31,6 +38,10 @@ export const realClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
   sleep: realSleep,
+  after: (ms, fire) => {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
 };
 
 /** `Math.random()` for jitter, the operating system's generator for ids. */

@@ -46,9 +46,6 @@ export interface BaseStoreOptions {
 export const DELETE_BATCH_SIZE = 1000;
 const MAX_KEY_BYTES = 1024;
 
-/** Why an attempt's time limit is called off: the attempt ended first. Made once, never shown. */
-const ATTEMPT_ENDED = new Error('the attempt ended within its time limit');
-
 /** One attempt's context handed to an implementation: the signal ends it on timeout or abort. */
 export interface Attempt {
   signal: AbortSignal;
@@ -275,10 +272,8 @@ export abstract class BaseStore implements ObjectStore {
     attemptOnce: (attempt: Attempt) => Promise<T>,
   ): Promise<T> {
     const timeout = new AbortController();
-    const finished = new AbortController();
-    this.clock.sleep(this.requestTimeoutMs, finished.signal).then(
-      () => timeout.abort(new DOMException('attempt timed out', 'TimeoutError')),
-      () => undefined,
+    const cancelTimeout = this.clock.after(this.requestTimeoutMs, () =>
+      timeout.abort(new DOMException('attempt timed out', 'TimeoutError')),
     );
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
     const started = this.clock.monotonic();
@@ -296,7 +291,7 @@ export abstract class BaseStore implements ObjectStore {
       }
       throw error;
     } finally {
-      finished.abort(ATTEMPT_ENDED);
+      cancelTimeout();
       this.metrics.recordRequest(operation, this.clock.monotonic() - started);
     }
   }

@@ -53,6 +53,13 @@ export class Scheduler implements Clock {
     });
   }
 
+  after(ms: number, fire: () => void): () => void {
+    const timer = this.at(Math.max(0, ms), fire);
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
   /** Run `fire` `ms` from now. */
   at(ms: number, fire: () => void): Timer {
     const timer = { at: this.timeMs + ms, order: this.nextOrder++, fire, cancelled: false };
