@@ -393,8 +393,11 @@ function rfc3986(text: string): string {
  * own too) resolves them away, encoded or not, so the request would name another key.
  */
 export function addressableByUrl(key: string): boolean {
-  return !key.split('/').some(isDotSegment);
+  // Asked before every single-object request: a pattern, not an array of the key's segments.
+  return !DOT_SEGMENT.test(key);
 }
+
+const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)/;
 
 function isDotSegment(segment: string): boolean {
   return segment === '.' || segment === '..';
