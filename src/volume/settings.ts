@@ -2,7 +2,12 @@ import { realClock, realRandom } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { VolumeOptions } from './types.js';
 
-const DEFAULT_WRITE_BUFFER = 64 * 1024 * 1024;
+/**
+ * A transaction's changed pages kept in memory before they are uploaded early. Early uploads
+ * cost no extra request (each page is one PUT either way), only a GET for a page read back
+ * after it left, and a page written again after it left is uploaded again.
+ */
+export const DEFAULT_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_INTERVAL = 32;
 const DEFAULT_READ_AHEAD = 64;
 
@@ -19,7 +24,7 @@ export type VolumeSettings = Required<
 /** `options` checked, with defaults for what they leave out; `InvalidArgumentError` if bad. */
 export function volumeSettings(options: VolumeOptions): VolumeSettings {
   const settings: VolumeSettings = {
-    writeBufferBytes: options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER,
+    writeBufferBytes: options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES,
     checkpointInterval: options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL,
     readAheadMax: options.readAheadMax ?? DEFAULT_READ_AHEAD,
     prefetch: options.prefetch ?? false,

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { headerPageSize } from '../../format/sqlite-header.js';
 import type { ObjectStore } from '../../store/types.js';
 import { sharedPageCache } from '../../volume/page-cache.js';
+import { DEFAULT_WRITE_BUFFER_BYTES } from '../../volume/settings.js';
 import type { CommitInfo, VolumeStats } from '../../volume/types.js';
 import {
   DEFAULT_READ_AHEAD,
@@ -11,8 +12,6 @@ import {
 } from '../backend.js';
 import { BlocksMainFile } from './blocks-main-file.js';
 import { processLocks, releaseLocks } from './process-locks.js';
-
-const DEFAULT_WRITE_BUFFER = 16 * 1024 * 1024;
 
 /** A database in the blocks layout of sqlite-s3vfs, under its prefix. */
 export class BlocksBackend implements Backend {
@@ -54,7 +53,7 @@ export class BlocksBackend implements Backend {
           blockSize: options.blockSize,
           cache: options.cache ?? sharedPageCache(),
           readAheadMax: options.readAheadMax ?? DEFAULT_READ_AHEAD,
-          writeBufferBytes: options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER,
+          writeBufferBytes: options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES,
           readOnlyReason,
         },
         locks,
