@@ -37,11 +37,13 @@ export class PageCache {
     });
   }
 
+  /** The cached page (a copy, for a page up to 64 KiB), or undefined. */
   get(key: string): Uint8Array | undefined {
     const entry = this.pages.get(key);
     return entry && handOut(entry);
   }
 
+  /** Whether `key` is cached or being loaded. */
   has(key: string): boolean {
     return this.pages.has(key) || this.inFlight.has(key);
   }
@@ -55,7 +57,8 @@ export class PageCache {
       this.pages.delete(key);
       return;
     }
-    if (page.byteLength <= MAX_SLOT_BYTES) {
+    // An empty object (a missing block) needs no slot, and a copy of it no memory.
+    if (page.byteLength > 0 && page.byteLength <= MAX_SLOT_BYTES) {
       this.pages.set(key, this.slabs.hold(page));
     } else {
       // Set again, the same object is not disposed of: it must not be counted twice.
@@ -102,6 +105,7 @@ export class PageCache {
     return this.slabs.bytes + this.standaloneBytes;
   }
 
+  /** Drop every page; their memory is let go. */
   clear(): void {
     this.pages.clear();
   }

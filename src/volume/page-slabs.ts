@@ -40,9 +40,10 @@ export class PageSlabs {
     return this.slabBytes;
   }
 
-  /** A slot holding a copy of `bytes` (at most {@link MAX_SLOT_BYTES}). */
+  /** A slot holding a copy of `bytes` (1 to {@link MAX_SLOT_BYTES} bytes). */
   hold(bytes: Uint8Array): Slot {
     const size = bytes.byteLength;
+    if (!(size >= 1 && size <= MAX_SLOT_BYTES)) throw new RangeError(`no slot of ${size} bytes`);
     let open = this.open.get(size);
     if (!open) this.open.set(size, (open = []));
     let slab = open[open.length - 1];

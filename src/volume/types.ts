@@ -22,15 +22,13 @@ export interface CommitInfo {
 /** Options of {@link Volume.open}. */
 export interface VolumeOptions {
   /**
-   * Page cache shared with other volumes (default: one cache per process, 64 MiB). With
-   * `writeBufferBytes` it bounds the page bytes a process holds; a large transaction holds up
-   * to about 50 MiB more of pages already let go, until V8 collects them (README, "SQLite
-   * settings").
+   * Page cache shared with other volumes (default: one cache per process, 32 MiB). With
+   * `writeBufferBytes` it bounds the page bytes a process holds (README, "SQLite settings").
    */
   cache?: PageCache;
   /**
    * Bytes of changed pages a transaction keeps in memory before uploading some early
-   * (invisible until the commit). Default 64 MiB. Memory for a transaction of any size: this,
+   * (invisible until the commit). Default 16 MiB. Memory for a transaction of any size: this,
    * the page cache, and some 100 bytes per changed page.
    */
   writeBufferBytes?: number;

@@ -59,6 +59,15 @@ describe('PageCache', () => {
     expect(cache.memoryBytes).toBe(128 * KiB);
   });
 
+  it('keeps an empty object (a missing block) without a slot', async () => {
+    const cache = new PageCache(64 * KiB);
+    cache.set('empty', new Uint8Array(0));
+    expect(cache.get('empty')!.byteLength).toBe(0);
+    expect((await cache.getOrLoad('gone', async () => new Uint8Array(0))).page.byteLength).toBe(0);
+    expect(cache.get('gone')!.byteLength).toBe(0);
+    expect(cache.memoryBytes).toBe(0);
+  });
+
   it('takes no memory for a page larger than the whole cache', () => {
     const cache = new PageCache(1000);
     for (let n = 0; n < 100; n++) cache.set(`p${n}`, page(4 * KiB, 1));
