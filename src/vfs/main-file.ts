@@ -48,6 +48,7 @@ export interface MainFile {
   clearError(): void;
   /** Fill `into` from `offset`; zeros and `SQLITE_IOERR_SHORT_READ` past the end of file. */
   read(into: Uint8Array, offset: number): Promise<number>;
+  /** `data` is SQLite's own buffer, unchanged until the call returns: the file copies what it keeps. */
   write(data: Uint8Array, offset: number): Promise<number>;
   truncate(size: number): Promise<number>;
   sync(): Promise<number>;
@@ -73,6 +74,7 @@ export interface StoredJournal {
   /** Get ready for SQLite to use the journal (finds its size when not known). */
   open(): Promise<number>;
   read(into: Uint8Array, offset: number): Promise<number>;
+  /** `data` is SQLite's own buffer, unchanged until the call returns: the file copies what it keeps. */
   write(data: Uint8Array, offset: number): Promise<number>;
   truncate(size: number): Promise<number>;
   sync(): Promise<number>;

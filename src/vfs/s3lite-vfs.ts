@@ -128,14 +128,13 @@ export class S3liteVfs extends FacadeVFS {
   override async jWrite(fileId: number, pData: Uint8Array, iOffset: number): Promise<number> {
     const handle = this.handles.get(fileId);
     if (!handle) return SQLite.SQLITE_IOERR_WRITE;
-    // A copy for a file in the store: it keeps the bytes after the call (a write transaction
-    // buffers them), when SQLite's buffer holds other bytes.
-    if (handle.kind === 'main' || handle.kind === 'journal') {
-      return handle.file.write(pData.slice(), iOffset);
-    }
-    // None for a file in memory, which copies what it keeps: a rollback journal is sent every
-    // original page image, and most of them become a reference to the pinned commit's page.
-    await handle.file.write(pData.subarray(), iOffset);
+    // A view of SQLite's own buffer (wa-sqlite hands over a proxy of one), uncopied: every
+    // file copies what it keeps (a write transaction into reused memory, a rollback journal as
+    // a reference to the pinned commit's page), and a copy here would be garbage per write.
+    const data = pData.subarray();
+    if (handle.kind === 'main' || handle.kind === 'journal')
+      return handle.file.write(data, iOffset);
+    await handle.file.write(data, iOffset);
     return SQLite.SQLITE_OK;
   }
 

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { checksum, isValidPageSize, pageSpans } from '../format/index.js';
+import { PageSlabs, type Slot } from './page-slabs.js';
 
 /** How a transaction reaches what lies below it. */
 export interface TransactionIO {
@@ -34,7 +35,13 @@ export interface CommitContent {
 export class Transaction {
   pageSize: number;
   size: number;
-  private readonly dirty = new Map<number, Uint8Array>();
+  /**
+   * Changed pages, in reused slots: a buffer per page, kept until uploaded, would outlive
+   * V8's young generation and pile up as garbage until its next full collection (tens of MiB
+   * in a large transaction).
+   */
+  private readonly dirty = new Map<number, Slot>();
+  private readonly slabs = new PageSlabs();
   private readonly uploaded = new Map<number, number>();
   private dirtyBytes = 0;
   /** Snapshot bytes at or past this offset were truncated away and read as zeros. */
@@ -68,7 +75,8 @@ export class Transaction {
   /**
    * Bytes of the transaction's file (fewer at its end). A read within one page is a view of
    * that page, not a copy: SQLite reads a page at a time, and a copy of every page read would
-   * be garbage at once. The caller must not change what it gets.
+   * be garbage at once. The caller must not change what it gets, and must copy what it keeps
+   * before the transaction's next change (a changed page's memory is reused).
    */
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(offset + length, this.size);
@@ -87,11 +95,7 @@ export class Transaction {
     return out;
   }
 
-  /**
-   * Write `data` at `offset`. A write of exactly one whole page keeps `data` itself as that
-   * page (SQLite writes a page at a time, and the VFS already hands over a copy of its
-   * buffer): the caller must not change `data` afterwards.
-   */
+  /** Write `data` at `offset` (copied: the caller may reuse it). */
   async write(offset: number, data: Uint8Array): Promise<void> {
     if (data.byteLength === 0) return;
     if (this.pageSize === 0 || this.isNewPageSize(offset, data.byteLength)) {
@@ -102,7 +106,7 @@ export class Transaction {
     for (const { index, pageStart, from, to } of pageSpans(offset, end, P)) {
       let page: Uint8Array;
       if (from === pageStart && to === pageStart + P) {
-        page = data.byteLength === P ? data : data.slice(from - offset, to - offset);
+        page = data.subarray(from - offset, to - offset);
       } else {
         // A write of part of a page: merge it into the page's current content.
         page = new Uint8Array(P);
@@ -147,7 +151,7 @@ export class Transaction {
     const crcs = new Map<number, number>();
     const toUpload: Array<[number, Uint8Array, number]> = [];
     for (const [pageNo, crc] of this.uploaded) if (pageNo <= pageCount) crcs.set(pageNo, crc);
-    for (const [pageNo, page] of this.dirty) {
+    for (const [pageNo, { bytes: page }] of this.dirty) {
       if (pageNo > pageCount) continue;
       const crc = checksum(page);
       crcs.set(pageNo, crc);
@@ -191,7 +195,7 @@ export class Transaction {
   private async pageBytes(pageNo: number, from: number, to: number): Promise<Uint8Array> {
     const pageStart = (pageNo - 1) * this.pageSize;
     const dirty = this.dirty.get(pageNo);
-    if (dirty) return dirty.subarray(from - pageStart, to - pageStart);
+    if (dirty) return dirty.bytes.subarray(from - pageStart, to - pageStart);
     const crc = this.uploaded.get(pageNo);
     if (crc !== undefined) {
       return (await this.io.readUploaded(pageNo, crc)).subarray(from - pageStart, to - pageStart);
@@ -233,26 +237,33 @@ export class Transaction {
     for (const [pageNo, page] of carried) this.setDirty(pageNo, page);
   }
 
+  /** Keep a copy of `page` (which may be a view of the page's current slot). */
   private setDirty(pageNo: number, page: Uint8Array): void {
+    const slot = this.slabs.hold(page);
     this.dropDirty(pageNo);
     this.uploaded.delete(pageNo);
-    this.dirty.set(pageNo, page);
+    this.dirty.set(pageNo, slot);
     this.dirtyBytes += page.byteLength;
   }
 
   private dropDirty(pageNo: number): void {
-    const page = this.dirty.get(pageNo);
-    if (!page) return;
+    const slot = this.dirty.get(pageNo);
+    if (!slot) return;
     this.dirty.delete(pageNo);
-    this.dirtyBytes -= page.byteLength;
+    this.dirtyBytes -= slot.bytes.byteLength;
+    this.slabs.release(slot);
   }
 
   /** Upload every buffered page now, keeping only their checksums; each page is let go once stored. */
   private async spill(): Promise<void> {
-    // The map's live iterator skips nothing: entries are deleted only after they were visited.
-    await this.io.uploadEarly(this.dirty.entries(), (pageNo, crc) => {
+    await this.io.uploadEarly(this.dirtyPages(), (pageNo, crc) => {
       this.dropDirty(pageNo);
       this.uploaded.set(pageNo, crc);
     });
+  }
+
+  /** The map's live iterator skips nothing: entries are deleted only after they were visited. */
+  private *dirtyPages(): Generator<[number, Uint8Array]> {
+    for (const [pageNo, slot] of this.dirty) yield [pageNo, slot.bytes];
   }
 }

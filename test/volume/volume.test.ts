@@ -130,6 +130,24 @@ describe.each(STORE_KINDS)('Volume: %s', (kind) => {
     }
   });
 
+  it('keeps a copy of each page written, as SQLite reuses one buffer: through early uploads, reuse of their memory and the commit', async () => {
+    const volume = await open(area, { writeBufferBytes: 3 * P });
+    await volume.beginWrite();
+    const buffer = new Uint8Array(P);
+    const write = async (pageNo: number, version: number) => {
+      buffer.set(page(pageNo, version));
+      await volume.write((pageNo - 1) * P, buffer);
+    };
+    for (let n = 1; n <= 10; n++) await write(n, 1);
+    for (let n = 1; n <= 10; n += 3) await write(n, 2);
+    buffer.fill(0xee);
+    const expected = (n: number) => page(n, (n - 1) % 3 === 0 ? 2 : 1);
+    for (let n = 1; n <= 10; n++) expect(await volume.read((n - 1) * P, P)).toEqual(expected(n));
+    await volume.commit();
+    const after = await open(area);
+    for (let n = 1; n <= 10; n++) expect(await after.read((n - 1) * P, P)).toEqual(expected(n));
+  });
+
   it('removes the pages a rolled-back or losing transaction uploaded early', async () => {
     const prefix = area.prefix.replace(/\/$/, '');
     const pageObjects = async () => {
