@@ -3,7 +3,7 @@ import { checkWholeNumber } from '../option-checks.js';
 import { MAX_SLOT_BYTES, PageSlabs, type Slot } from './page-slabs.js';
 
 /** Default byte budget of the process-wide page cache. */
-export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 
 /** An entry: a page in a slot of {@link PageSlabs}, or a larger object standing alone. */
 type Entry = Slot | Uint8Array;

@@ -22,7 +22,7 @@ export interface CommitInfo {
 /** Options of {@link Volume.open}. */
 export interface VolumeOptions {
   /**
-   * Page cache shared with other volumes (default: one cache per process, 32 MiB). With
+   * Page cache shared with other volumes (default: one cache per process, 16 MiB). With
    * `writeBufferBytes` it bounds the page bytes a process holds (README, "SQLite settings").
    */
   cache?: PageCache;
