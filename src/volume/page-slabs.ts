@@ -31,7 +31,7 @@ export interface Slot {
  * slabs until they leave too (the cache evicts them in its own order).
  */
 export class PageSlabs {
-  /** Per slot size: the slabs with at least one free slot. */
+  /** Per slot size: the slabs with at least one free slot (a list kept once made, even empty). */
   private readonly open = new Map<number, Slab[]>();
   private slabBytes = 0;
 
@@ -73,7 +73,6 @@ export class PageSlabs {
     if (slab.used === 0) {
       open.splice(open.indexOf(slab), 1);
       this.slabBytes -= slab.buffer.byteLength;
-      if (open.length === 0) this.open.delete(size);
     }
   }
 }

@@ -91,6 +91,18 @@ describe('PageSlabs', () => {
     expect(slabs.bytes).toBe(512 * KiB);
   });
 
+  it('takes back a slot of a full slab after the other slab of its size was let go', () => {
+    const slabs = new PageSlabs();
+    const full = Array.from({ length: 4 }, () => slabs.hold(page(64 * KiB, 1)));
+    const other = slabs.hold(page(64 * KiB, 2));
+    slabs.release(other);
+    expect(slabs.bytes).toBe(256 * KiB);
+    slabs.release(full[0]!);
+    const again = slabs.hold(page(64 * KiB, 3));
+    expect(again.bytes.byteOffset).toBe(full[0]!.bytes.byteOffset);
+    expect(slabs.bytes).toBe(256 * KiB);
+  });
+
   it('lets a slab go when its last slot is given back', () => {
     const slabs = new PageSlabs();
     const slots = Array.from({ length: 5 }, () => slabs.hold(page(64 * KiB, 1)));
