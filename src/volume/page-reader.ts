@@ -47,7 +47,7 @@ export class PageReader {
     const spans = pageSpans(offset, end, map.pageSize);
     const only = spans.length === 1 ? spans[0] : undefined;
     if (only) {
-      // Within one page: a view of that page, no copy.
+      // Within one page: a view of the page as loaded or handed out by the cache, no copy.
       const page = await this.snapshotPage(snapshot, only.index + 1);
       return page.subarray(only.from - only.pageStart, only.to - only.pageStart);
     }

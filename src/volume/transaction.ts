@@ -200,7 +200,7 @@ export class Transaction {
     if (crc !== undefined) {
       return (await this.io.readUploaded(pageNo, crc)).subarray(from - pageStart, to - pageStart);
     }
-    // The snapshot's bytes as they are (a view of a cached page), unless cut by a truncation.
+    // The snapshot's bytes as the page reader gives them, unless cut by a truncation.
     if (to <= this.baseLimit) return this.io.readBase(from, to - from);
     const out = new Uint8Array(to - from);
     if (from < this.baseLimit) out.set(await this.io.readBase(from, this.baseLimit - from));

@@ -236,8 +236,9 @@ export class Volume {
   }
 
   /**
-   * Bytes of the file at `offset` (fewer at its end). A read within one page is a view of the
-   * cached or buffered page, not a copy: the caller must not change it.
+   * Bytes of the file at `offset` (fewer at its end). A read within one page in a write
+   * transaction is a view of the changed page, whose memory is reused: the caller must not
+   * change it, and must copy what it keeps before the transaction's next change.
    */
   async read(offset: number, length: number): Promise<Uint8Array> {
     this.checkOpen();
@@ -245,10 +246,7 @@ export class Volume {
     return this.pages.read(this.snapshotState, offset, length);
   }
 
-  /**
-   * Write `data` at `offset` in the open write transaction. A write of one whole page keeps
-   * `data` as the page, uncopied: the caller must not change it afterwards.
-   */
+  /** Write `data` at `offset` in the open write transaction (copied: the caller may reuse it). */
   async write(offset: number, data: Uint8Array): Promise<void> {
     this.checkOpen();
     await this.txnOrThrow().write(offset, data);
